@@ -1,0 +1,500 @@
+package pantherapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultAttemptTimeout = 15 * time.Second
+	DefaultOverallTimeout = 45 * time.Second
+	DefaultMaxAttempts    = 4
+	DefaultInitialBackoff = 250 * time.Millisecond
+	DefaultMaxBackoff     = 4 * time.Second
+	DefaultMaxRetryAfter  = 20 * time.Second
+	// MaxBodyBytes is the largest response body read; a larger one is an error.
+	MaxBodyBytes = 1 << 20
+	// MaxIDLength is the longest source id accepted.
+	MaxIDLength = 256
+)
+
+// Observer is told about every HTTP attempt: method, path template, status (0 when no
+// response arrived) and duration. It must be safe for concurrent use.
+type Observer func(method, route string, status int, elapsed time.Duration)
+
+// Config configures a Client. Only BaseURL is required.
+type Config struct {
+	BaseURL        string        // https://api.<instance>.runpanther.net, optionally /v1 or the GraphQL URL
+	Token          string        // X-API-Key; may be overridden per call with WithToken
+	UserAgent      string        // sent as User-Agent
+	HTTPClient     *http.Client  // defaults to a pooled keep-alive client
+	AttemptTimeout time.Duration // bound on each HTTP attempt
+	OverallTimeout time.Duration // bound on a call, retries and waits included
+	MaxAttempts    int           // attempts per call, first included; 1 disables retries
+	InitialBackoff time.Duration // first wait between attempts (jittered ±50%)
+	MaxBackoff     time.Duration // cap on the exponential wait
+	MaxRetryAfter  time.Duration // a longer Retry-After ends the retries at once
+	Logger         *slog.Logger  // debug logs of each attempt; never sees the token
+	Observer       Observer      // optional per-attempt hook (metrics)
+}
+
+// Client calls Panther's S3-source REST API. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	restURL string // base without trailing slash
+	gqlURL  string
+	log     *slog.Logger
+}
+
+type tokenKey struct{}
+
+// WithToken returns a context whose calls use token instead of the client's own.
+func WithToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, tokenKey{}, token)
+}
+
+// New checks cfg and returns a client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	base, err := NormalizeBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = NewHTTPClient()
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if cfg.OverallTimeout <= 0 {
+		cfg.OverallTimeout = DefaultOverallTimeout
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.InitialBackoff <= 0 {
+		cfg.InitialBackoff = DefaultInitialBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "panther-s3-mcp"
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rest := strings.TrimSuffix(base.String(), "/")
+	return &Client{cfg: cfg, base: base, restURL: rest, gqlURL: rest + "/public/graphql", log: log}, nil
+}
+
+// NewHTTPClient returns an HTTP client with a keep-alive connection pool sized for
+// concurrent tool calls and bounded dial and handshake times.
+func NewHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 64
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	return &http.Client{
+		Transport: t,
+		// Panther's API does not redirect; following one could send the key elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Host returns the host of the configured Panther API, for messages.
+func (c *Client) Host() string { return c.base.Host }
+
+// BaseURL returns the normalised REST base URL.
+func (c *Client) BaseURL() string { return c.restURL }
+
+// NormalizeBaseURL accepts https://api.<instance>.runpanther.net with or without a trailing
+// slash, with a stage such as /v1, or the GraphQL URL ending in /public/graphql, and returns
+// the REST base. Anything but an absolute http(s) URL with a host is refused.
+func NormalizeBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("%w: the Panther API URL is empty", ErrInvalidArgument)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the Panther API URL is not a valid URL", ErrInvalidArgument)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("%w: the Panther API URL must start with https:// (got scheme %q)", ErrInvalidArgument, u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: the Panther API URL has no host", ErrInvalidArgument)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%w: the Panther API URL must not contain credentials; set the token separately", ErrInvalidArgument)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return nil, fmt.Errorf("%w: the Panther API URL must not have a query or fragment", ErrInvalidArgument)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/public/graphql")
+	p = strings.TrimRight(p, "/")
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
+}
+
+// ValidateID checks a source id before it is put in a path.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: the source id is empty", ErrInvalidArgument)
+	case len(id) > MaxIDLength:
+		return fmt.Errorf("%w: the source id is longer than %d characters", ErrInvalidArgument, MaxIDLength)
+	case strings.TrimSpace(id) != id:
+		return fmt.Errorf("%w: the source id has leading or trailing spaces", ErrInvalidArgument)
+	case strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }):
+		return fmt.Errorf("%w: the source id contains control or invalid characters", ErrInvalidArgument)
+	}
+	return nil
+}
+
+func sourcePath(id string) string { return "/log-sources/s3/" + url.PathEscape(id) }
+
+// Create creates a source. It is retried only when the request provably never reached
+// Panther, so a failure never leaves a duplicate behind.
+func (c *Client) Create(ctx context.Context, in CreateS3Source) (S3Source, error) {
+	var out S3Source
+	err := c.do(ctx, http.MethodPost, "/log-sources/s3", "/log-sources/s3", in, http.StatusCreated, &out)
+	out.Normalize()
+	return out, err
+}
+
+// Get reads a source.
+func (c *Client) Get(ctx context.Context, id string) (S3Source, error) {
+	var out S3Source
+	if err := ValidateID(id); err != nil {
+		return out, err
+	}
+	err := c.do(ctx, http.MethodGet, sourcePath(id), "/log-sources/s3/{id}", nil, http.StatusOK, &out)
+	out.Normalize()
+	return out, err
+}
+
+// Update replaces every changeable field of a source (PUT).
+func (c *Client) Update(ctx context.Context, id string, in ModifyS3Source) (S3Source, error) {
+	var out S3Source
+	if err := ValidateID(id); err != nil {
+		return out, err
+	}
+	err := c.do(ctx, http.MethodPut, sourcePath(id), "/log-sources/s3/{id}", in, http.StatusOK, &out)
+	out.Normalize()
+	return out, err
+}
+
+// Delete deletes a source. A source that is already gone counts as deleted.
+func (c *Client) Delete(ctx context.Context, id string) error {
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	err := c.do(ctx, http.MethodDelete, sourcePath(id), "/log-sources/s3/{id}", nil, http.StatusNoContent, nil)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// attempt is the outcome of one HTTP exchange.
+type attempt struct {
+	status  int
+	body    []byte
+	header  http.Header
+	sent    bool // a connection was obtained, so the request may have reached the server
+	err     error
+	elapsed time.Duration
+}
+
+// do sends one call with retries and decodes a response with status want into out.
+func (c *Client) do(ctx context.Context, method, path, route string, in any, want int, out any) error {
+	token := c.cfg.Token
+	if t, ok := ctx.Value(tokenKey{}).(string); ok && t != "" {
+		token = t
+	}
+	if token == "" {
+		return &APIError{Code: CodeUnauthorized, Method: method, Path: path,
+			Message: "no API token configured"}
+	}
+	var body []byte
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%w: encoding request body: %w", ErrInvalidArgument, err)
+		}
+		body = b
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.OverallTimeout)
+	defer cancel()
+
+	idempotent := method != http.MethodPost
+	var (
+		tries   int
+		lastErr *APIError
+		hint    time.Duration
+	)
+	op := func() (struct{}, error) {
+		tries++
+		a := c.exchange(ctx, method, path, token, body)
+		c.observe(method, route, a, tries)
+		apiErr := c.classify(method, path, a, want, out)
+		if apiErr == nil {
+			return struct{}{}, nil
+		}
+		apiErr.Attempts = tries
+		lastErr = apiErr
+		retry := (idempotent || !a.sent) && isRetriedCode(apiErr.Code) && ctx.Err() == nil
+		if !retry {
+			return struct{}{}, backoff.Permanent(apiErr)
+		}
+		if apiErr.RetryAfter > c.cfg.MaxRetryAfter {
+			return struct{}{}, backoff.Permanent(apiErr)
+		}
+		hint = apiErr.RetryAfter
+		return struct{}{}, apiErr
+	}
+	_, err := backoff.Retry(ctx, op,
+		backoff.WithBackOff(&retryAfterBackOff{exp: newExponential(c.cfg), hint: &hint}),
+		backoff.WithMaxTries(uint(c.cfg.MaxAttempts)),
+		backoff.WithMaxElapsedTime(c.cfg.OverallTimeout),
+	)
+	if err == nil {
+		return nil
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	// The context ended while waiting between attempts.
+	return c.contextError(ctx, method, path, tries, lastErr, err)
+}
+
+// contextError reports a call cut short by its context, keeping the last failure's message.
+func (c *Client) contextError(ctx context.Context, method, path string, tries int, last *APIError, cause error) *APIError {
+	e := &APIError{Method: method, Path: path, Attempts: tries, Err: cause}
+	if errors.Is(cause, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		e.Code = CodeTimeout
+		e.Message = "no answer from Panther within the time limit"
+	} else {
+		e.Code = CodeCanceled
+		e.Message = "the call was cancelled"
+	}
+	if last != nil {
+		e.StatusCode = last.StatusCode
+		e.RetryAfter = last.RetryAfter
+		e.Message += "; last failure: " + string(last.Code)
+		if last.Message != "" {
+			e.Message += ": " + last.Message
+		}
+	}
+	return e
+}
+
+func isRetriedCode(c Code) bool {
+	switch c {
+	case CodeRateLimited, CodeUnavailable, CodeNetwork, CodeTimeout:
+		return true
+	}
+	return false
+}
+
+// exchange performs one HTTP attempt under the per-attempt timeout.
+func (c *Client) exchange(ctx context.Context, method, path, token string, body []byte) attempt {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	var a attempt
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { a.sent = true }}
+	actx = httptrace.WithClientTrace(actx, trace)
+
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, c.restURL+path, rd)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	req.Header.Set("X-API-Key", token)
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		a.err, a.elapsed = err, time.Since(start)
+		return a
+	}
+	defer resp.Body.Close()
+	a.status, a.header = resp.StatusCode, resp.Header
+	a.body, a.err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	a.elapsed = time.Since(start)
+	if a.err == nil && len(a.body) > MaxBodyBytes {
+		a.err = errBodyTooLarge
+	}
+	return a
+}
+
+var errBodyTooLarge = errors.New("response body larger than 1 MiB")
+
+func (c *Client) observe(method, route string, a attempt, try int) {
+	if c.cfg.Observer != nil {
+		c.cfg.Observer(method, route, a.status, a.elapsed)
+	}
+	c.log.Debug("panther request", "method", method, "route", route, "status", a.status,
+		"attempt", try, "elapsed", a.elapsed, "error", errString(a.err))
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// classify turns an attempt into nil (success, out decoded) or an *APIError.
+func (c *Client) classify(method, path string, a attempt, want int, out any) *APIError {
+	e := &APIError{StatusCode: a.status, Method: method, Path: path}
+	switch {
+	case errors.Is(a.err, errBodyTooLarge):
+		e.Code, e.Message = CodeService, "Panther's response was larger than 1 MiB"
+		return e
+	case a.err != nil && a.status != 0:
+		e.Code, e.Err = CodeNetwork, a.err
+		e.Message = "the connection broke while reading Panther's response"
+		if errors.Is(a.err, context.DeadlineExceeded) {
+			e.Code, e.Message = CodeTimeout, "Panther's response did not arrive in time"
+		}
+		return e
+	case a.err != nil:
+		e.Err = a.err
+		switch {
+		case errors.Is(a.err, context.Canceled):
+			e.Code, e.Message = CodeCanceled, "the call was cancelled"
+		case errors.Is(a.err, context.DeadlineExceeded):
+			e.Code, e.Message = CodeTimeout, "Panther did not answer in time"
+		default:
+			e.Code, e.Message = CodeNetwork, "could not reach Panther: "+transportReason(a.err)
+		}
+		return e
+	case a.status == want:
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(a.body, out); err != nil {
+			e.Code, e.Message = CodeService, "Panther's response was not the expected JSON"
+			e.Err = err
+			return e
+		}
+		return nil
+	}
+	e.Code = codeForStatus(a.status)
+	e.Message = c.redact(messageFromBody(a.body))
+	if e.Message == "" {
+		e.Message = http.StatusText(a.status)
+	}
+	e.RetryAfter = parseRetryAfter(a.header.Get("Retry-After"), time.Now())
+	return e
+}
+
+// redact removes the configured token from text that came from upstream.
+func (c *Client) redact(s string) string {
+	if c.cfg.Token != "" && len(c.cfg.Token) >= 4 {
+		s = strings.ReplaceAll(s, c.cfg.Token, "[redacted]")
+	}
+	return s
+}
+
+// transportReason describes a transport failure without the URL (which Go's errors repeat).
+func transportReason(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &dnsErr):
+		return "the host name did not resolve"
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return "connection refused or unreachable"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed before a response"
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return clean(uerr.Err.Error())
+	}
+	return clean(err.Error())
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 86400)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// newExponential returns a doubling backoff with ±50% jitter, capped at cfg.MaxBackoff.
+func newExponential(cfg Config) *backoff.ExponentialBackOff {
+	return &backoff.ExponentialBackOff{
+		InitialInterval:     cfg.InitialBackoff,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         cfg.MaxBackoff,
+	}
+}
+
+// retryAfterBackOff is exponential backoff with jitter that waits at least as long as the
+// server's last Retry-After.
+type retryAfterBackOff struct {
+	exp  *backoff.ExponentialBackOff
+	hint *time.Duration
+}
+
+func (b *retryAfterBackOff) Reset() { b.exp.Reset() }
+
+func (b *retryAfterBackOff) NextBackOff() time.Duration {
+	d := b.exp.NextBackOff()
+	if h := *b.hint; h > d {
+		d = h
+	}
+	*b.hint = 0
+	return d
+}
