@@ -1,0 +1,144 @@
+// Package mcpserver turns a configuration into a ready MCP server: the Panther client, the
+// tools allowed by the configuration, and the middleware every call goes through. Tests
+// build servers with it exactly as the binary does.
+package mcpserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
+)
+
+// Name is the server's name in the MCP handshake and the User-Agent.
+const Name = "panther-s3-mcp"
+
+// Environment variable names users set.
+const (
+	EnvURL   = "PANTHER_API_URL"
+	EnvToken = "PANTHER_API_TOKEN"
+)
+
+// Config is everything that shapes a server.
+type Config struct {
+	Version      string
+	PantherURL   string
+	PantherToken string
+	ReadOnly     bool
+	Logger       *slog.Logger
+	// HTTPClient overrides the pooled client used to call Panther (tests, benchmarks).
+	HTTPClient *http.Client
+	// Client adjusts the Panther client's settings (timeouts, retries) before it is built.
+	Client func(*pantherapi.Config)
+}
+
+// Server is a configured MCP server and what it was built from.
+type Server struct {
+	MCP   *server.MCPServer
+	Tools []tools.Tool
+	// NotConfigured is the configuration problem every tool reports, or "".
+	NotConfigured string
+}
+
+// New builds the server. A missing or invalid Panther URL or token does not fail: the
+// server starts and every tool explains what to set.
+func New(cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Version == "" {
+		cfg.Version = buildVersion()
+	}
+	deps := &tools.Deps{Logger: log}
+	if problem := missingSettings(cfg); problem != "" {
+		deps.NotConfigured = problem
+	} else {
+		pc := pantherapi.Config{
+			BaseURL:    cfg.PantherURL,
+			Token:      cfg.PantherToken,
+			UserAgent:  Name + "/" + cfg.Version,
+			HTTPClient: cfg.HTTPClient,
+			Logger:     log,
+		}
+		if cfg.Client != nil {
+			cfg.Client(&pc)
+		}
+		client, err := pantherapi.New(pc)
+		if err != nil {
+			deps.NotConfigured = fmt.Sprintf("%s is not usable: %v. Set %s to your Panther API URL, e.g. https://api.<instance>.runpanther.net", EnvURL, err, EnvURL)
+		} else {
+			deps.Backend, deps.Host = client, client.Host()
+		}
+	}
+	if deps.NotConfigured != "" {
+		log.Warn("Panther is not configured; every tool will report it", "problem", deps.NotConfigured)
+	}
+
+	all := tools.All(deps)
+	var enabled []tools.Tool
+	for _, t := range all {
+		if cfg.ReadOnly && !t.ReadOnly() {
+			continue
+		}
+		enabled = append(enabled, t)
+	}
+
+	s := server.NewMCPServer(Name, cfg.Version,
+		server.WithToolCapabilities(false),
+		server.WithLogging(),
+		server.WithToolHandlerMiddleware(recoverTools(log)),
+	)
+	for _, t := range enabled {
+		s.AddTools(t.ServerTool())
+	}
+	return &Server{MCP: s, Tools: enabled, NotConfigured: deps.NotConfigured}, nil
+}
+
+func missingSettings(cfg Config) string {
+	var missing []string
+	if strings.TrimSpace(cfg.PantherURL) == "" {
+		missing = append(missing, EnvURL)
+	}
+	if strings.TrimSpace(cfg.PantherToken) == "" {
+		missing = append(missing, EnvToken)
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s not set. Set %s in the \"env\" of this server in your MCP client's configuration "+
+		"(%s: your API URL, e.g. https://api.<instance>.runpanther.net; %s: an API token with the \"View Log Sources\" "+
+		"and, to change sources, \"Manage Log Sources\" permissions), then restart the server",
+		strings.Join(missing, " and "), strings.Join(missing, " and "), EnvURL, EnvToken)
+}
+
+// recoverTools turns a panic in a tool handler into an isError result; the panic value is
+// logged, never returned (it could hold arguments).
+func recoverTools(log *slog.Logger) server.ToolHandlerMiddleware {
+	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					log.Error("tool handler panicked", "tool", req.Params.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					res, err = mcp.NewToolResultError("internal error in "+req.Params.Name+"; the server is still running. Try again; if it persists, report it with the server's logs"), nil
+				}
+			}()
+			return next(ctx, req)
+		}
+	}
+}
+
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

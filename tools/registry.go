@@ -1,0 +1,11 @@
+package tools
+
+// All returns every tool, in a stable order.
+func All(d *Deps) []Tool {
+	return []Tool{
+		GetS3Source(d),
+		CreateS3Source(d),
+		UpdateS3Source(d),
+		DeleteS3Source(d),
+	}
+}
