@@ -21,5 +21,8 @@ lint: ## go vet and a gofmt check
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
+demo: build ## Run the server against the built-in fake Panther and drive it over stdio
+	$(GO) run ./cmd/demo -server $(BIN)
+
 clean:
 	rm -rf bin dist

@@ -38,6 +38,16 @@ type Config struct {
 	HTTPClient *http.Client
 	// Client adjusts the Panther client's settings (timeouts, retries) before it is built.
 	Client func(*pantherapi.Config)
+	// TokenPerRequest means each request may carry its own Panther token (put in the
+	// context with pantherapi.WithToken); a missing server token is then not a
+	// configuration problem.
+	TokenPerRequest bool
+	// Observer sees every HTTP attempt to Panther (metrics). Optional.
+	Observer pantherapi.Observer
+	// Middleware wraps every tool call, outermost first (metrics, concurrency limits).
+	Middleware []server.ToolHandlerMiddleware
+	// ServerOptions are extra mcp-go server options (hooks, for example).
+	ServerOptions []server.ServerOption
 }
 
 // Server is a configured MCP server and what it was built from.
@@ -68,6 +78,7 @@ func New(cfg Config) (*Server, error) {
 			UserAgent:  Name + "/" + cfg.Version,
 			HTTPClient: cfg.HTTPClient,
 			Logger:     log,
+			Observer:   cfg.Observer,
 		}
 		if cfg.Client != nil {
 			cfg.Client(&pc)
@@ -92,11 +103,17 @@ func New(cfg Config) (*Server, error) {
 		enabled = append(enabled, t)
 	}
 
-	s := server.NewMCPServer(Name, cfg.Version,
+	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
-		server.WithToolHandlerMiddleware(recoverTools(log)),
-	)
+	}
+	for _, mw := range cfg.Middleware {
+		opts = append(opts, server.WithToolHandlerMiddleware(mw))
+	}
+	// Recovery is innermost, so outer middleware sees a panic as an ordinary error result.
+	opts = append(opts, server.WithToolHandlerMiddleware(recoverTools(log)))
+	opts = append(opts, cfg.ServerOptions...)
+	s := server.NewMCPServer(Name, cfg.Version, opts...)
 	for _, t := range enabled {
 		s.AddTools(t.ServerTool())
 	}
@@ -108,7 +125,7 @@ func missingSettings(cfg Config) string {
 	if strings.TrimSpace(cfg.PantherURL) == "" {
 		missing = append(missing, EnvURL)
 	}
-	if strings.TrimSpace(cfg.PantherToken) == "" {
+	if strings.TrimSpace(cfg.PantherToken) == "" && !cfg.TokenPerRequest {
 		missing = append(missing, EnvToken)
 	}
 	if len(missing) == 0 {

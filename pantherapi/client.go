@@ -175,13 +175,15 @@ func ValidateID(id string) error {
 	return nil
 }
 
+const sourceRoute = "/log-sources/s3/{id}"
+
 func sourcePath(id string) string { return "/log-sources/s3/" + url.PathEscape(id) }
 
 // Create creates a source. It is retried only when the request provably never reached
 // Panther, so a failure never leaves a duplicate behind.
 func (c *Client) Create(ctx context.Context, in CreateS3Source) (S3Source, error) {
 	var out S3Source
-	err := c.do(ctx, http.MethodPost, "/log-sources/s3", "/log-sources/s3", in, http.StatusCreated, &out)
+	err := c.do(ctx, request{method: http.MethodPost, path: "/log-sources/s3", route: "/log-sources/s3", in: in, want: http.StatusCreated, out: &out})
 	out.Normalize()
 	return out, err
 }
@@ -192,7 +194,7 @@ func (c *Client) Get(ctx context.Context, id string) (S3Source, error) {
 	if err := ValidateID(id); err != nil {
 		return out, err
 	}
-	err := c.do(ctx, http.MethodGet, sourcePath(id), "/log-sources/s3/{id}", nil, http.StatusOK, &out)
+	err := c.do(ctx, request{method: http.MethodGet, path: sourcePath(id), route: sourceRoute, want: http.StatusOK, out: &out, idempotent: true})
 	out.Normalize()
 	return out, err
 }
@@ -203,7 +205,7 @@ func (c *Client) Update(ctx context.Context, id string, in ModifyS3Source) (S3So
 	if err := ValidateID(id); err != nil {
 		return out, err
 	}
-	err := c.do(ctx, http.MethodPut, sourcePath(id), "/log-sources/s3/{id}", in, http.StatusOK, &out)
+	err := c.do(ctx, request{method: http.MethodPut, path: sourcePath(id), route: sourceRoute, in: in, want: http.StatusOK, out: &out, idempotent: true})
 	out.Normalize()
 	return out, err
 }
@@ -213,7 +215,7 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 	if err := ValidateID(id); err != nil {
 		return err
 	}
-	err := c.do(ctx, http.MethodDelete, sourcePath(id), "/log-sources/s3/{id}", nil, http.StatusNoContent, nil)
+	err := c.do(ctx, request{method: http.MethodDelete, path: sourcePath(id), route: sourceRoute, want: http.StatusNoContent, idempotent: true})
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
@@ -230,8 +232,21 @@ type attempt struct {
 	elapsed time.Duration
 }
 
+// request is one API call.
+type request struct {
+	method, path string
+	route        string // path template, for metrics and logs
+	in           any    // body, JSON-encoded; nil for none
+	want         int    // the success status
+	out          any    // decoded from a success body; nil to ignore it
+	// idempotent calls are retried on any retryable failure; others only when the
+	// request never reached the server.
+	idempotent bool
+}
+
 // do sends one call with retries and decodes a response with status want into out.
-func (c *Client) do(ctx context.Context, method, path, route string, in any, want int, out any) error {
+func (c *Client) do(ctx context.Context, r request) error {
+	method, path := r.method, r.path
 	token := c.cfg.Token
 	if t, ok := ctx.Value(tokenKey{}).(string); ok && t != "" {
 		token = t
@@ -241,8 +256,8 @@ func (c *Client) do(ctx context.Context, method, path, route string, in any, wan
 			Message: "no API token configured"}
 	}
 	var body []byte
-	if in != nil {
-		b, err := json.Marshal(in)
+	if r.in != nil {
+		b, err := json.Marshal(r.in)
 		if err != nil {
 			return fmt.Errorf("%w: encoding request body: %w", ErrInvalidArgument, err)
 		}
@@ -252,7 +267,6 @@ func (c *Client) do(ctx context.Context, method, path, route string, in any, wan
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.OverallTimeout)
 	defer cancel()
 
-	idempotent := method != http.MethodPost
 	var (
 		tries   int
 		lastErr *APIError
@@ -261,14 +275,14 @@ func (c *Client) do(ctx context.Context, method, path, route string, in any, wan
 	op := func() (struct{}, error) {
 		tries++
 		a := c.exchange(ctx, method, path, token, body)
-		c.observe(method, route, a, tries)
-		apiErr := c.classify(method, path, a, want, out)
+		c.observe(method, r.route, a, tries)
+		apiErr := c.classify(method, path, a, r.want, r.out)
 		if apiErr == nil {
 			return struct{}{}, nil
 		}
 		apiErr.Attempts = tries
 		lastErr = apiErr
-		retry := (idempotent || !a.sent) && isRetriedCode(apiErr.Code) && ctx.Err() == nil
+		retry := (r.idempotent || !a.sent) && isRetriedCode(apiErr.Code) && ctx.Err() == nil
 		if !retry {
 			return struct{}{}, backoff.Permanent(apiErr)
 		}

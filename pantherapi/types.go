@@ -30,9 +30,9 @@ func LogStreamTypes() []LogStreamType {
 
 // S3LogStreamTypeOptions are options that apply to a single stream type each.
 type S3LogStreamTypeOptions struct {
-	JSONArrayEnvelopeField string `json:"jsonArrayEnvelopeField,omitempty" jsonschema:"maxLength=1024" jsonschema_description:"Only with logStreamType JsonArray: the path of the JSON array field to take records from (e.g. Records). Omit when the input is already a top-level array."`
-	RetainEnvelopeFields   bool   `json:"retainEnvelopeFields,omitempty" jsonschema_description:"Only with logStreamType CloudWatchLogs: keep the CloudWatch Logs envelope (accountId\\, logGroup\\, subscriptionFilters) in a p_header column."`
-	XMLRootElement         string `json:"xmlRootElement,omitempty" jsonschema:"maxLength=1024" jsonschema_description:"Only with logStreamType XML: the root element that wraps the events. Omit when events are not enclosed in a root element."`
+	JSONArrayEnvelopeField string `json:"jsonArrayEnvelopeField,omitempty" jsonschema_description:"Only with logStreamType JsonArray: the path of the JSON array field to take records from (e.g. Records). Omit when the input is already a top-level array."`
+	RetainEnvelopeFields   bool   `json:"retainEnvelopeFields,omitempty" jsonschema_description:"Only with logStreamType CloudWatchLogs: keep the CloudWatch Logs envelope (accountId, logGroup, subscriptionFilters) in a p_header column."`
+	XMLRootElement         string `json:"xmlRootElement,omitempty" jsonschema_description:"Only with logStreamType XML: the root element that wraps the events. Omit when events are not enclosed in a root element."`
 }
 
 // IsZero reports whether no option is set.
@@ -42,9 +42,9 @@ func (o *S3LogStreamTypeOptions) IsZero() bool {
 
 // PrefixLogTypesMapping maps an S3 key prefix to the log types parsed from it.
 type PrefixLogTypesMapping struct {
-	Prefix           string   `json:"prefix" jsonschema:"maxLength=1024" jsonschema_description:"S3 key prefix to match (e.g. AWSLogs/). An empty string matches every object in the bucket."`
-	LogTypes         []string `json:"logTypes" jsonschema:"minItems=1,maxItems=100,uniqueItems=true" jsonschema_description:"Log types (schemas) to parse objects under this prefix with, e.g. AWS.CloudTrail, AWS.VPCFlow, Custom.MyApp. At least one."`
-	ExcludedPrefixes []string `json:"excludedPrefixes" jsonschema:"maxItems=100,uniqueItems=true" jsonschema_description:"Prefixes under this prefix to skip; * matches one dynamic path segment (e.g. AWSLogs/*/CloudTrail-Digest/). Use [] for none."`
+	Prefix           string   `json:"prefix" jsonschema_description:"S3 key prefix to match (e.g. AWSLogs/). An empty string matches every object in the bucket."`
+	LogTypes         []string `json:"logTypes" jsonschema_description:"Log types (schemas) to parse objects under this prefix with, e.g. AWS.CloudTrail, AWS.VPCFlow, Custom.MyApp. At least one."`
+	ExcludedPrefixes []string `json:"excludedPrefixes" jsonschema_description:"Prefixes under this prefix to skip; * matches one dynamic path segment (e.g. AWSLogs/*/CloudTrail-Digest/). Use [] for none."`
 }
 
 // MarshalJSON sends nil arrays as [].
@@ -113,16 +113,16 @@ func (m ModifyS3Source) MarshalJSON() ([]byte, error) {
 // S3Source is an S3 log source as Panther returns it, normalised: an unset KMS key is
 // "" and unset stream options are nil, and arrays are never nil.
 type S3Source struct {
-	IntegrationID              string                  `json:"integrationId" jsonschema_description:"The source's unique id (a UUID)."`
-	IntegrationLabel           string                  `json:"integrationLabel" jsonschema_description:"The source's label (name)."`
-	AWSAccountID               string                  `json:"awsAccountId" jsonschema_description:"The 12-digit AWS account id of the bucket."`
-	S3Bucket                   string                  `json:"s3Bucket" jsonschema_description:"The S3 bucket name."`
+	IntegrationID              string                  `json:"integrationId" jsonschema:"required" jsonschema_description:"The source's unique id (a UUID)."`
+	IntegrationLabel           string                  `json:"integrationLabel" jsonschema:"required" jsonschema_description:"The source's label (name)."`
+	AWSAccountID               string                  `json:"awsAccountId" jsonschema:"required" jsonschema_description:"The 12-digit AWS account id of the bucket."`
+	S3Bucket                   string                  `json:"s3Bucket" jsonschema:"required" jsonschema_description:"The S3 bucket name."`
 	KMSKey                     string                  `json:"kmsKey,omitempty" jsonschema_description:"The KMS key ARN the bucket is encrypted with; absent when none."`
-	LogProcessingRole          string                  `json:"logProcessingRole" jsonschema_description:"The IAM role ARN Panther assumes to read the bucket."`
-	LogStreamType              LogStreamType           `json:"logStreamType" jsonschema_description:"How objects are split into events."`
+	LogProcessingRole          string                  `json:"logProcessingRole" jsonschema:"required" jsonschema_description:"The IAM role ARN Panther assumes to read the bucket."`
+	LogStreamType              LogStreamType           `json:"logStreamType" jsonschema:"required" jsonschema_description:"How objects are split into events."`
 	LogStreamTypeOptions       *S3LogStreamTypeOptions `json:"logStreamTypeOptions,omitempty" jsonschema_description:"Options of the stream type; absent when none are set."`
-	ManagedBucketNotifications bool                    `json:"managedBucketNotifications" jsonschema_description:"Whether Panther manages the bucket's event notifications."`
-	S3PrefixLogTypes           []PrefixLogTypesMapping `json:"s3PrefixLogTypes" jsonschema_description:"Prefix to log types mappings."`
+	ManagedBucketNotifications bool                    `json:"managedBucketNotifications" jsonschema:"required" jsonschema_description:"Whether Panther manages the bucket's event notifications."`
+	S3PrefixLogTypes           []PrefixLogTypesMapping `json:"s3PrefixLogTypes" jsonschema:"required" jsonschema_description:"Prefix to log types mappings."`
 }
 
 // Normalize removes the API's quirks in place: an empty stream options object becomes nil,

@@ -7,12 +7,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	sjs "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
@@ -69,6 +70,7 @@ type Validator struct {
 	// descriptions and property lists by schema path (properties only, items as "[]").
 	descriptions map[string]string
 	properties   map[string][]string
+	printer      *message.Printer
 }
 
 // NewValidator compiles a schema produced by Reflect.
@@ -86,7 +88,8 @@ func NewValidator(raw json.RawMessage) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: compile: %w", err)
 	}
-	v := &Validator{compiled: compiled, descriptions: map[string]string{}, properties: map[string][]string{}}
+	v := &Validator{compiled: compiled, descriptions: map[string]string{}, properties: map[string][]string{},
+		printer: message.NewPrinter(language.English)}
 	v.index("", doc)
 	return v, nil
 }
@@ -215,7 +218,7 @@ func (v *Validator) collect(e *sjs.ValidationError, out *[]Problem) {
 			Fix:     "remove the duplicate"})
 	default:
 		kw := strings.Join(e.ErrorKind.KeywordPath(), "/")
-		*out = append(*out, Problem{Path: path, Rule: kw, Message: e.ErrorKind.LocalizedString(nil),
+		*out = append(*out, Problem{Path: path, Rule: kw, Message: e.ErrorKind.LocalizedString(v.printer),
 			Fix: v.fixFor(path, "")})
 	}
 }
@@ -285,28 +288,4 @@ func short(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:limit], "") + "…"
-}
-
-// FieldNames returns the JSON names of the exported fields of struct type T, for
-// messages; embedded structs are flattened.
-func FieldNames(t reflect.Type) []string {
-	var names []string
-	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" {
-			names = append(names, FieldNames(f.Type)...)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		names = append(names, name)
-	}
-	return names
 }

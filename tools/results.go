@@ -99,7 +99,7 @@ func (d *Deps) apiErrorResult(err error) *mcp.CallToolResult {
 		info.Hint = "check PANTHER_API_TOKEN: it must be a valid Panther API token for this instance (a new token can take up to a minute to start working)"
 	case pantherapi.CodeForbidden:
 		perm := PermManage
-		if apiErr.Method == http.MethodGet {
+		if apiErr.Method == http.MethodGet || strings.HasSuffix(apiErr.Path, "/graphql") {
 			perm = PermView
 		}
 		info.Message = fmt.Sprintf("the API token lacks the %q permission%s", perm, detail)

@@ -1,0 +1,135 @@
+// Command demo drives the panther-s3-mcp binary over real stdio, as an MCP client would,
+// through the life of an S3 source: create, get, update, get, delete. The server runs with
+// --demo, against its built-in fake Panther API, so no account or token is needed.
+//
+//	go run ./cmd/demo -server bin/panther-s3-mcp
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+func main() {
+	bin := flag.String("server", "bin/panther-s3-mcp", "path to the panther-s3-mcp binary")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx, *bin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, bin string, out io.Writer) error {
+	c, err := client.NewStdioMCPClient(bin, os.Environ(), "--demo", "--log-level", "warn")
+	if err != nil {
+		return fmt.Errorf("start %s: %w", bin, err)
+	}
+	defer c.Close()
+
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = "2025-11-25"
+	init.Params.ClientInfo = mcp.Implementation{Name: "panther-s3-mcp-demo", Version: "1"}
+	info, err := c.Initialize(ctx, init)
+	if err != nil {
+		return fmt.Errorf("initialize: %w", err)
+	}
+	fmt.Fprintf(out, "Connected to %s %s over stdio (protocol %s), against the built-in fake Panther API.\n\n",
+		info.ServerInfo.Name, info.ServerInfo.Version, info.ProtocolVersion)
+
+	list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		return fmt.Errorf("tools/list: %w", err)
+	}
+	names := make([]string, len(list.Tools))
+	for i, t := range list.Tools {
+		names[i] = t.Name
+	}
+	fmt.Fprintf(out, "Tools: %s\n\n", strings.Join(names, ", "))
+
+	call := func(step, tool string, args map[string]any, wantError bool) (map[string]any, error) {
+		fmt.Fprintf(out, "── %s: %s\n", step, tool)
+		a, _ := json.MarshalIndent(args, "   ", "  ")
+		fmt.Fprintf(out, "   arguments: %s\n", a)
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = tool, args
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tool, err)
+		}
+		for _, content := range res.Content {
+			if t, ok := content.(mcp.TextContent); ok {
+				fmt.Fprintf(out, "   result%s:\n     %s\n\n", errorMark(res.IsError), strings.ReplaceAll(t.Text, "\n", "\n     "))
+			}
+		}
+		var sc map[string]any
+		raw, _ := json.Marshal(res.StructuredContent)
+		_ = json.Unmarshal(raw, &sc)
+		if res.IsError != wantError {
+			return sc, fmt.Errorf("%s: isError is %v, expected %v", step, res.IsError, wantError)
+		}
+		return sc, nil
+	}
+
+	if _, err := call("1. list the existing S3 sources", "list_s3_sources", map[string]any{}, false); err != nil {
+		return err
+	}
+	created, err := call("2. create", "create_s3_source", map[string]any{
+		"integrationLabel":           "acme cloudtrail",
+		"awsAccountId":               "123456789012",
+		"s3Bucket":                   "acme-cloudtrail-logs",
+		"logProcessingRole":          "arn:aws:iam::123456789012:role/PantherLogProcessingRole-acme",
+		"logStreamType":              "Auto",
+		"managedBucketNotifications": true,
+		"s3PrefixLogTypes": []any{map[string]any{
+			"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"},
+			"excludedPrefixes": []any{"AWSLogs/*/CloudTrail-Digest/"},
+		}},
+	}, false)
+	if err != nil {
+		return err
+	}
+	src, _ := created["source"].(map[string]any)
+	id, _ := src["integrationId"].(string)
+	if id == "" {
+		return errors.New("create returned no integrationId")
+	}
+	steps := []struct {
+		step, tool string
+		args       map[string]any
+		wantError  bool
+	}{
+		{"3. get", "get_s3_source", map[string]any{"id": id}, false},
+		{"4. update (patch: only the label)", "update_s3_source", map[string]any{"id": id, "integrationLabel": "acme cloudtrail prod"}, false},
+		{"5. update with invalid arguments (refused before reaching Panther)", "update_s3_source", map[string]any{"id": id, "s3Bucket": "other-bucket", "logStreamType": "json"}, true},
+		{"6. get", "get_s3_source", map[string]any{"id": id}, false},
+		{"7. find it by log type", "list_s3_sources", map[string]any{"logType": "AWS.CloudTrail", "label": "prod"}, false},
+		{"8. delete", "delete_s3_source", map[string]any{"id": id}, false},
+		{"9. get after delete", "get_s3_source", map[string]any{"id": id}, true},
+	}
+	for _, s := range steps {
+		if _, err := call(s.step, s.tool, s.args, s.wantError); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, "Demo complete. Connect your MCP client to the same binary with PANTHER_API_URL and PANTHER_API_TOKEN to manage real sources.")
+	return nil
+}
+
+func errorMark(isError bool) string {
+	if isError {
+		return " (isError)"
+	}
+	return ""
+}
