@@ -12,10 +12,10 @@ import (
 	"strings"
 
 	"github.com/invopop/jsonschema"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	sjs "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Reflect returns the JSON Schema of v's type: inlined (no $ref or $defs, which several
