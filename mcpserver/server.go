@@ -33,6 +33,10 @@ type Config struct {
 	PantherURL   string
 	PantherToken string
 	ReadOnly     bool
+	// Tools, when not empty, is the allow-list of tool names; ExcludeTools removes tools.
+	// Both apply on top of ReadOnly. An unknown name is an error.
+	Tools        []string
+	ExcludeTools []string
 	Logger       *slog.Logger
 	// HTTPClient overrides the pooled client used to call Panther (tests, benchmarks).
 	HTTPClient *http.Client
@@ -94,18 +98,16 @@ func New(cfg Config) (*Server, error) {
 		log.Warn("Panther is not configured; every tool will report it", "problem", deps.NotConfigured)
 	}
 
-	all := tools.All(deps)
-	var enabled []tools.Tool
-	for _, t := range all {
-		if cfg.ReadOnly && !t.ReadOnly() {
-			continue
-		}
-		enabled = append(enabled, t)
+	enabled, err := selectTools(tools.All(deps), cfg)
+	if err != nil {
+		return nil, err
 	}
 
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
+		server.WithElicitation(),
+		server.WithInstructions(Instructions),
 	}
 	for _, mw := range cfg.Middleware {
 		opts = append(opts, server.WithToolHandlerMiddleware(mw))
@@ -118,6 +120,59 @@ func New(cfg Config) (*Server, error) {
 		s.AddTools(t.ServerTool())
 	}
 	return &Server{MCP: s, Tools: enabled, NotConfigured: deps.NotConfigured}, nil
+}
+
+// Instructions are sent to the client at initialize: how to use the tools well.
+const Instructions = `This server manages Panther S3 log sources (ingestion of logs from S3 buckets into Panther).
+- Find sources with list_s3_sources (filters: label text, bucket, log type); it gives each source's id.
+- Read before you change: get_s3_source shows the full configuration.
+- update_s3_source changes only the fields you give (s3PrefixLogTypes replaces the whole list); call it with dryRun: true first and show the user the changed fields.
+- delete_s3_source asks the user to confirm when the client supports it, and returns the deleted configuration.
+- create_s3_source needs the AWS side ready (IAM role, bucket access, notifications); the onboard_s3_source prompt walks through it.
+- Failed calls return isError with structuredContent.error {code, message, retryable, hint}: follow the hint; retry only when retryable is true.
+- Permissions: list and get need the API token permission "View Log Sources"; create, update and delete need "Manage Log Sources".`
+
+// selectTools applies ReadOnly, Tools and ExcludeTools.
+func selectTools(all []tools.Tool, cfg Config) ([]tools.Tool, error) {
+	known := make(map[string]bool, len(all))
+	names := make([]string, 0, len(all))
+	for _, t := range all {
+		known[t.Def.Name] = true
+		names = append(names, t.Def.Name)
+	}
+	check := func(flag string, list []string) (map[string]bool, error) {
+		set := make(map[string]bool, len(list))
+		for _, n := range list {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				continue
+			}
+			if !known[n] {
+				return nil, fmt.Errorf("%s: unknown tool %q; the tools are: %s", flag, n, strings.Join(names, ", "))
+			}
+			set[n] = true
+		}
+		return set, nil
+	}
+	allow, err := check("--tools", cfg.Tools)
+	if err != nil {
+		return nil, err
+	}
+	deny, err := check("--exclude-tools", cfg.ExcludeTools)
+	if err != nil {
+		return nil, err
+	}
+	var enabled []tools.Tool
+	for _, t := range all {
+		switch {
+		case cfg.ReadOnly && !t.ReadOnly():
+		case len(allow) > 0 && !allow[t.Def.Name]:
+		case deny[t.Def.Name]:
+		default:
+			enabled = append(enabled, t)
+		}
+	}
+	return enabled, nil
 }
 
 func missingSettings(cfg Config) string {

@@ -17,7 +17,7 @@ func CreateS3Source(d *Deps) Tool {
 		idempotent: false,
 		output:     SourceResult{},
 		check:      (*CreateArgs).check,
-		run: func(ctx context.Context, a CreateArgs) *mcp.CallToolResult {
+		run: func(ctx context.Context, a CreateArgs, _ mcp.CallToolRequest) *mcp.CallToolResult {
 			src, err := d.Backend.Create(ctx, a.toAPI())
 			if err != nil {
 				return d.apiErrorResult(err)

@@ -24,7 +24,7 @@ func GetS3Source(d *Deps) Tool {
 		readOnly:    true,
 		idempotent:  true,
 		output:      SourceResult{},
-		run: func(ctx context.Context, a IDArgs) *mcp.CallToolResult {
+		run: func(ctx context.Context, a IDArgs, _ mcp.CallToolRequest) *mcp.CallToolResult {
 			src, err := d.Backend.Get(ctx, a.ID)
 			if err != nil {
 				return d.apiErrorResult(err)

@@ -58,7 +58,7 @@ func ListS3Sources(d *Deps) Tool {
 		readOnly:   true,
 		idempotent: true,
 		output:     ListResult{},
-		run: func(ctx context.Context, a ListArgs) *mcp.CallToolResult {
+		run: func(ctx context.Context, a ListArgs, _ mcp.CallToolRequest) *mcp.CallToolResult {
 			lister, ok := d.Backend.(Lister)
 			if !ok {
 				return errorResult(ErrorInfo{Code: string(pantherapi.CodeService), Message: "listing is not available with this backend"})

@@ -73,7 +73,7 @@ type spec[T any] struct {
 	check func(*T) []schema.Problem
 	// unknownFieldHint explains a refused field better than "not a known field".
 	unknownFieldHint func(field string) string
-	run              func(ctx context.Context, args T) *mcp.CallToolResult
+	run              func(ctx context.Context, args T, req mcp.CallToolRequest) *mcp.CallToolResult
 }
 
 // build reflects the schemas once, compiles the validator once, and returns the tool.
@@ -110,7 +110,7 @@ func build[T any](d *Deps, s spec[T]) Tool {
 			d.log().Debug("tool arguments refused", "tool", s.name, "problems", len(problems))
 			return invalidArgumentsResult(s.name, problems), nil
 		}
-		return s.run(ctx, args), nil
+		return s.run(ctx, args, req), nil
 	}
 	return Tool{Def: def, Handler: handler}
 }

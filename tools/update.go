@@ -35,7 +35,7 @@ func UpdateS3Source(d *Deps) Tool {
 		output:           UpdateResult{},
 		check:            (*UpdateArgs).check,
 		unknownFieldHint: immutableFieldHint,
-		run: func(ctx context.Context, a UpdateArgs) *mcp.CallToolResult {
+		run: func(ctx context.Context, a UpdateArgs, _ mcp.CallToolRequest) *mcp.CallToolResult {
 			cur, err := d.Backend.Get(ctx, a.ID)
 			if err != nil {
 				return d.apiErrorResult(err)

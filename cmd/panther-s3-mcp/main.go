@@ -40,6 +40,7 @@ func main() {
 type options struct {
 	url, token          string
 	readOnly, demo      bool
+	tools, excludeTools string
 	logLevel, logFormat string
 	showVersion         bool
 }
@@ -51,6 +52,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.url, "panther-api-url", getenv(mcpserver.EnvURL), "Panther API URL, e.g. https://api.<instance>.runpanther.net (env "+mcpserver.EnvURL+")")
 	fs.StringVar(&o.token, "panther-api-token", "", "Panther API token (env "+mcpserver.EnvToken+"; prefer the env: flags show in process lists)")
 	fs.BoolVar(&o.readOnly, "read-only", envBool(getenv("PANTHER_READ_ONLY")), "expose only the read tools (env PANTHER_READ_ONLY=true)")
+	fs.StringVar(&o.tools, "tools", getenv("MCP_TOOLS"), "comma-separated allow-list of tools to expose (env MCP_TOOLS); default all")
+	fs.StringVar(&o.excludeTools, "exclude-tools", getenv("MCP_EXCLUDE_TOOLS"), "comma-separated tools to hide (env MCP_EXCLUDE_TOOLS)")
 	fs.BoolVar(&o.demo, "demo", false, "run against a built-in fake Panther API on 127.0.0.1: no account or token needed")
 	fs.StringVar(&o.logLevel, "log-level", envOr(getenv("MCP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env MCP_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", envOr(getenv("MCP_LOG_FORMAT"), "text"), "log format: text or json (env MCP_LOG_FORMAT)")
@@ -97,6 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		PantherURL:   o.url,
 		PantherToken: o.token,
 		ReadOnly:     o.readOnly,
+		Tools:        splitList(o.tools),
+		ExcludeTools: splitList(o.excludeTools),
 		Logger:       log,
 	})
 	if err != nil {
@@ -134,6 +139,16 @@ func envBool(v string) bool {
 		return true
 	}
 	return false
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func envOr(v, def string) string {
