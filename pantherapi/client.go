@@ -167,6 +167,8 @@ func ValidateID(id string) error {
 		return fmt.Errorf("%w: the source id is empty", ErrInvalidArgument)
 	case len(id) > MaxIDLength:
 		return fmt.Errorf("%w: the source id is longer than %d characters", ErrInvalidArgument, MaxIDLength)
+	case id == "." || id == "..":
+		return fmt.Errorf("%w: the source id %q is a path dot segment", ErrInvalidArgument, id)
 	case strings.TrimSpace(id) != id:
 		return fmt.Errorf("%w: the source id has leading or trailing spaces", ErrInvalidArgument)
 	case strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }):
@@ -276,11 +278,19 @@ func (c *Client) do(ctx context.Context, r request) error {
 		tries++
 		a := c.exchange(ctx, method, path, token, body)
 		c.observe(method, r.route, a, tries)
+		if a.status != r.want {
+			// Before the message is extracted and cut, so no part of a token survives.
+			a.body = []byte(c.redact(string(a.body), token))
+		}
 		apiErr := c.classify(method, path, a, r.want, r.out)
 		if apiErr == nil {
 			return struct{}{}, nil
 		}
+		apiErr.Message = c.redact(apiErr.Message, token)
 		apiErr.Attempts = tries
+		// Without a definite answer (none, or a success status with an unreadable body)
+		// the request may have been applied.
+		apiErr.MaybeApplied = a.sent && (a.status == 0 || a.status == r.want)
 		lastErr = apiErr
 		retry := (r.idempotent || !a.sent) && isRetriedCode(apiErr.Code) && ctx.Err() == nil
 		if !retry {
@@ -438,10 +448,13 @@ func (c *Client) classify(method, path string, a attempt, want int, out any) *AP
 	return e
 }
 
-// redact removes the configured token from text that came from upstream.
-func (c *Client) redact(s string) string {
-	if c.cfg.Token != "" && len(c.cfg.Token) >= 4 {
-		s = strings.ReplaceAll(s, c.cfg.Token, "[redacted]")
+// redact removes the configured token, and the call's own tokens, from text that came
+// from upstream.
+func (c *Client) redact(s string, tokens ...string) string {
+	for _, t := range append(tokens, c.cfg.Token) {
+		if len(t) >= 4 {
+			s = strings.ReplaceAll(s, t, "[redacted]")
+		}
 	}
 	return s
 }

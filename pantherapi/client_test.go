@@ -469,7 +469,7 @@ func TestPathEscaping(t *testing.T) {
 		{"a/b?x=1", "/log-sources/s3/a%2Fb%3Fx=1"},
 		{"a b#c", "/log-sources/s3/a%20b%23c"},
 		{"%2e%2e", "/log-sources/s3/%252e%252e"},
-		{"..", "/log-sources/s3/.."},
+		{"...", "/log-sources/s3/..."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -488,7 +488,7 @@ func TestPathEscaping(t *testing.T) {
 func TestInvalidIDsSendNothing(t *testing.T) {
 	s := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, sourceJSON) })
 	c := s.client(t)
-	for _, id := range []string{"", " abc", "abc\n", "a\x00b", "a\tb", "a\u0085b", strings.Repeat("a", MaxIDLength+1), "bad\xffutf8"} {
+	for _, id := range []string{"", " abc", "abc\n", "a\x00b", "a\tb", "a\u0085b", strings.Repeat("a", MaxIDLength+1), "bad\xffutf8", ".", ".."} {
 		_, err := c.Get(context.Background(), id)
 		assert.ErrorIs(t, err, ErrInvalidArgument, "%q", id)
 		_, err = c.Update(context.Background(), id, ModifyS3Source{})

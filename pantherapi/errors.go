@@ -59,7 +59,10 @@ type APIError struct {
 	Path       string        // request path, without host or query
 	Attempts   int           // how many attempts were made
 	RetryAfter time.Duration // the server's Retry-After, if it sent one
-	Err        error         // underlying transport error, if any
+	// MaybeApplied is true when the request may have reached Panther but no answer came
+	// back: a create may exist now, a change may have been made.
+	MaybeApplied bool
+	Err          error // underlying transport error, if any
 }
 
 func (e *APIError) Error() string {
@@ -189,7 +192,7 @@ func looksLikeHTML(s string) bool {
 // stripTags drops tags and the content of script and style elements.
 func stripTags(s string) string {
 	var b strings.Builder
-	lower := strings.ToLower(s)
+	lower := asciiLower(s) // same byte offsets as s, unlike strings.ToLower
 	for i := 0; i < len(s); {
 		if s[i] != '<' {
 			b.WriteByte(s[i])
@@ -211,6 +214,17 @@ func stripTags(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// asciiLower lowers ASCII letters only, keeping every byte offset of s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // clean makes s a single printable line of at most maxMessageLen bytes, valid UTF-8.

@@ -107,11 +107,12 @@ func (c *Client) ListSources(ctx context.Context) (SourceList, error) {
 			msgs = append(msgs, e.Message)
 		}
 		msg := strings.Join(msgs, "; ")
+		callToken, _ := ctx.Value(tokenKey{}).(string)
 		if msg == "" {
 			msg = "the GraphQL answer had no sources"
 		}
 		return SourceList{}, &APIError{StatusCode: http.StatusOK, Code: CodeBadRequest, Method: http.MethodPost,
-			Path: path, Message: c.redact(clean("GraphQL: " + msg))}
+			Path: path, Message: c.redact(clean("GraphQL: "+c.redact(msg, callToken)), callToken)}
 	}
 	list := SourceList{MorePages: out.Data.Sources.PageInfo.HasNextPage}
 	list.Sources = make([]SourceSummary, 0, len(out.Data.Sources.Edges))

@@ -114,7 +114,7 @@ func (d *Deps) apiErrorResult(err error) *mcp.CallToolResult {
 		info.Message = "Panther is rate limiting requests" + detail
 		info.Hint = "wait and try again later"
 		if info.RetryAfterSeconds > 0 {
-			info.Hint = fmt.Sprintf("wait %d seconds, then try again", info.RetryAfterSeconds)
+			info.Hint = fmt.Sprintf("wait %s, then try again", seconds(info.RetryAfterSeconds))
 		}
 	case pantherapi.CodeService, pantherapi.CodeUnavailable:
 		info.Message = "Panther had an internal problem" + detail
@@ -127,12 +127,29 @@ func (d *Deps) apiErrorResult(err error) *mcp.CallToolResult {
 		info.Hint = "try again later"
 	case pantherapi.CodeCanceled:
 		info.Message = "the call was cancelled before Panther answered"
-		info.Hint = "a write may or may not have been applied: read the source before retrying"
+		info.Hint = "call the tool again if the result is still needed"
 	default:
 		info.Message = apiErr.Error()
+	}
+	if apiErr.MaybeApplied && apiErr.Method != http.MethodGet && !strings.HasSuffix(apiErr.Path, "/graphql") {
+		info.Message += "; the change may have been applied anyway"
+		if apiErr.Method == http.MethodPost {
+			// Repeating a create that arrived would make a duplicate (or fail with exists).
+			info.Retryable = false
+			info.Hint = "do not simply retry: first check with list_s3_sources (filter by label) whether the source was created"
+		} else {
+			info.Hint = "read the source with get_s3_source to see whether the change was applied, then retry if it was not"
+		}
 	}
 	if apiErr.Attempts > 1 {
 		info.Message += fmt.Sprintf(" (after %d attempts)", apiErr.Attempts)
 	}
 	return errorResult(info)
+}
+
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", n)
 }
