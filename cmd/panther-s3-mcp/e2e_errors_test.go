@@ -253,7 +253,7 @@ func TestErrorMapping(t *testing.T) {
 				return ""
 			},
 			tool: "create_s3_source", code: "network", retryable: false,
-			msg:      []string{"may have been applied"}, hint: "list_s3_sources",
+			msg: []string{"may have been applied"}, hint: "list_s3_sources",
 			notMsg:   []string{"attempts"},
 			requests: map[string]int{"POST": 1},
 			check: func(t *testing.T, p *testkit.Panther, _ string) {
