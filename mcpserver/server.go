@@ -5,6 +5,7 @@ package mcpserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
+	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
@@ -119,6 +122,14 @@ func New(cfg Config) (*Server, error) {
 	for _, t := range enabled {
 		s.AddTools(t.ServerTool())
 	}
+	s.AddPrompts(prompts.All()...)
+	s.AddResources(resources.Static()...)
+	s.AddResourceTemplates(resources.SourceTemplate(func(ctx context.Context, id string) (pantherapi.S3Source, error) {
+		if deps.Backend == nil {
+			return pantherapi.S3Source{}, errors.New(deps.NotConfigured)
+		}
+		return deps.Backend.Get(ctx, id)
+	}))
 	return &Server{MCP: s, Tools: enabled, NotConfigured: deps.NotConfigured}, nil
 }
 
