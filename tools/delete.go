@@ -62,10 +62,16 @@ func canElicit(ctx context.Context) bool {
 	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
 		return info.ClientCapabilities != nil && info.ClientCapabilities.Elicitation != nil
 	}
-	session, ok := server.ClientSessionFromContext(ctx).(interface {
+	// The initialize era needs a session that can send the request, and a client that said
+	// it can answer it.
+	session := server.ClientSessionFromContext(ctx)
+	if _, ok := session.(server.SessionWithElicitation); !ok {
+		return false
+	}
+	caps, ok := session.(interface {
 		GetClientCapabilities() mcp.ClientCapabilities
 	})
-	return ok && session.GetClientCapabilities().Elicitation != nil
+	return ok && caps.GetClientCapabilities().Elicitation != nil
 }
 
 func confirmation(src pantherapi.S3Source) mcp.ElicitationParams {

@@ -1,6 +1,7 @@
 // Command panther-s3-mcp is an MCP server that manages Panther S3 log sources.
 //
-// It speaks MCP over stdio by default. Configuration comes from flags, or the environment
+// It speaks MCP over stdio by default, or over HTTP with --transport http (streamable HTTP
+// at /mcp, SSE at /sse). Configuration comes from flags, or the environment
 // variables named in --help. Logs go to stderr only: stdout belongs to the protocol.
 package main
 
@@ -44,6 +45,7 @@ type options struct {
 	tools, excludeTools string
 	logLevel, logFormat string
 	showVersion         bool
+	http                httpFlags
 }
 
 func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -59,6 +61,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.logLevel, "log-level", envOr(getenv("MCP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env MCP_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", envOr(getenv("MCP_LOG_FORMAT"), "text"), "log format: text or json (env MCP_LOG_FORMAT)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	o.http.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -67,6 +70,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 	if o.token == "" {
 		o.token = getenv(mcpserver.EnvToken)
+	}
+	if err := o.http.resolve(getenv); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -96,7 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		defer demo.Close()
 		o.url, o.token = demo.url, demo.token
 	}
-	srv, err := mcpserver.New(mcpserver.Config{
+	cfg := mcpserver.Config{
 		Version:      v,
 		PantherURL:   o.url,
 		PantherToken: o.token,
@@ -104,7 +110,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Tools:        splitList(o.tools),
 		ExcludeTools: splitList(o.excludeTools),
 		Logger:       log,
-	})
+	}
+	if o.http.transport == transportHTTP {
+		return serveHTTP(ctx, o.http, cfg, log)
+	}
+	srv, err := mcpserver.New(cfg)
 	if err != nil {
 		return err
 	}

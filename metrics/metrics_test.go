@@ -1,0 +1,144 @@
+package metrics_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/metrics"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func isError(structured any) *mcp.CallToolResult {
+	res := mcp.NewToolResultStructured(structured, "failed")
+	res.IsError = true
+	return res
+}
+
+func TestOutcome(t *testing.T) {
+	raw := &mcp.CallToolResult{IsError: true, RawStructuredContent: json.RawMessage(`{"error":{"code":"rate_limited"}}`)}
+	cases := []struct {
+		name string
+		res  *mcp.CallToolResult
+		err  error
+		want string
+	}{
+		{"success", mcp.NewToolResultText("ok"), nil, "ok"},
+		{"structured error code", isError(map[string]any{"error": map[string]any{"code": "not_found", "message": "gone"}}), nil, "not_found"},
+		{"typed structured content", isError(struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}{Error: struct {
+			Code string `json:"code"`
+		}{Code: "busy"}}), nil, "busy"},
+		{"raw structured content", raw, nil, "rate_limited"},
+		{"isError without a code", mcp.NewToolResultError("plain failure"), nil, "error"},
+		{"free text is not a label", isError(map[string]any{"error": map[string]any{"code": "Bearer abc123 leaked"}}), nil, "error"},
+		{"Go error", nil, errors.New("boom"), "internal"},
+		{"nil result", nil, nil, "internal"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, metrics.Outcome(tc.res, tc.err))
+		})
+	}
+}
+
+func TestObservePanther(t *testing.T) {
+	m := metrics.New()
+	cases := []struct {
+		status int
+		label  string
+	}{
+		{201, "201"},
+		{404, "404"},
+		{0, "network"},
+	}
+	for _, tc := range cases {
+		m.ObservePanther(http.MethodPost, "/log-sources/s3", tc.status, 30*time.Millisecond)
+	}
+	body := scrape(t, m)
+	for _, tc := range cases {
+		assert.Contains(t, body, `panther_s3_mcp_panther_requests_total{method="POST",route="/log-sources/s3",status="`+tc.label+`"} 1`)
+	}
+	assert.Contains(t, body, `panther_s3_mcp_panther_request_duration_seconds_count{method="POST",route="/log-sources/s3"} 3`)
+}
+
+func TestToolMiddleware(t *testing.T) {
+	m := metrics.New()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	handler := m.ToolMiddleware()(func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if req.Params.Name == "slow" {
+			close(entered)
+			<-release
+		}
+		if req.Params.Name == "bad" {
+			return isError(map[string]any{"error": map[string]any{"code": "invalid_arguments"}}), nil
+		}
+		return mcp.NewToolResultText("ok"), nil
+	})
+	call := func(name string) {
+		req := mcp.CallToolRequest{}
+		req.Params.Name = name
+		_, err := handler(context.Background(), req)
+		assert.NoError(t, err)
+	}
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		call("slow")
+	}()
+	<-entered
+	assert.Contains(t, scrape(t, m), "panther_s3_mcp_tool_calls_in_flight 1")
+	close(release)
+	<-done
+	call("bad")
+	call("bad")
+
+	body := scrape(t, m)
+	assert.Contains(t, body, "panther_s3_mcp_tool_calls_in_flight 0")
+	assert.Contains(t, body, `panther_s3_mcp_tool_calls_total{outcome="ok",tool="slow"} 1`)
+	assert.Contains(t, body, `panther_s3_mcp_tool_calls_total{outcome="invalid_arguments",tool="bad"} 2`)
+	assert.Contains(t, body, `panther_s3_mcp_tool_call_duration_seconds_count{tool="bad"} 2`)
+}
+
+func TestRegistryIsPrivateAndComplete(t *testing.T) {
+	a, b := metrics.New(), metrics.New()
+	a.ObservePanther(http.MethodGet, "/log-sources/s3/{id}", 200, time.Millisecond)
+	families, err := b.Registry().Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		assert.NotEqual(t, "panther_s3_mcp_panther_requests_total", f.GetName(), "two instances share nothing")
+	}
+
+	body := scrape(t, a)
+	for _, family := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total"} {
+		assert.Contains(t, body, family)
+	}
+}
+
+func scrape(t *testing.T, m *metrics.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	b, err := io.ReadAll(rec.Body)
+	require.NoError(t, err)
+	require.True(t, strings.Contains(string(b), "# TYPE"), "exposition format")
+	return string(b)
+}
