@@ -392,6 +392,9 @@ func (c *Client) observe(method, route string, a attempt, try int) {
 	if c.cfg.Observer != nil {
 		c.cfg.Observer(method, route, a.status, a.elapsed)
 	}
+	if !c.log.Enabled(context.Background(), slog.LevelDebug) {
+		return // skip boxing the attributes on every attempt
+	}
 	c.log.Debug("panther request", "method", method, "route", route, "status", a.status,
 		"attempt", try, "elapsed", a.elapsed, "error", errString(a.err))
 }

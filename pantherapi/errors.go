@@ -201,9 +201,13 @@ func stripTags(s string) string {
 		}
 		for _, skip := range []string{"script", "style"} {
 			if strings.HasPrefix(lower[i:], "<"+skip) {
-				if end := strings.Index(lower[i:], "</"+skip+">"); end >= 0 {
-					i += end
+				end := strings.Index(lower[i:], "</"+skip+">")
+				if end < 0 {
+					// Unclosed: the rest is its content. Stopping here also keeps the
+					// work linear in the body's size.
+					return b.String()
 				}
+				i += end
 			}
 		}
 		end := strings.IndexByte(s[i:], '>')

@@ -124,8 +124,7 @@ func decode[T any](req mcp.CallToolRequest, v *schema.Validator, check func(*T) 
 		return args, []schema.Problem{{Rule: "json", Message: "the arguments could not be read as JSON", Fix: "send a JSON object"}}
 	}
 	problems := v.Validate(raw)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&args); err != nil && len(problems) == 0 {
+	if err := json.Unmarshal(raw, &args); err != nil && len(problems) == 0 {
 		problems = append(problems, schema.Problem{Rule: "json", Message: "the arguments do not decode: " + err.Error()})
 	}
 	if check == nil {

@@ -3,7 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
-	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -139,19 +139,57 @@ func pruneOptions(o pantherapi.S3LogStreamTypeOptions, t pantherapi.LogStreamTyp
 	return &kept, dropped
 }
 
-// changedFields lists, by JSON name, the fields of b that differ from a.
+// changedFields lists, by JSON name and in field order, the fields of b that differ from a
+// (with reflect.DeepEqual's notion of equality, without its per-call reflection).
 func changedFields(a, b pantherapi.ModifyS3Source) []string {
 	changed := []string{}
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	t := va.Type()
-	for i := range t.NumField() {
-		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	add := func(differ bool, name string) {
+		if differ {
 			changed = append(changed, name)
 		}
 	}
+	add(a.IntegrationLabel != b.IntegrationLabel, "integrationLabel")
+	add(a.KMSKey != b.KMSKey, "kmsKey")
+	add(a.LogProcessingRole != b.LogProcessingRole, "logProcessingRole")
+	add(a.LogStreamType != b.LogStreamType, "logStreamType")
+	add((a.LogStreamTypeOptions == nil) != (b.LogStreamTypeOptions == nil) ||
+		(a.LogStreamTypeOptions != nil && *a.LogStreamTypeOptions != *b.LogStreamTypeOptions), "logStreamTypeOptions")
+	add(a.ManagedBucketNotifications != b.ManagedBucketNotifications, "managedBucketNotifications")
+	add(!sameSlice(a.S3PrefixLogTypes, b.S3PrefixLogTypes, func(x, y pantherapi.PrefixLogTypesMapping) bool {
+		return x.Prefix == y.Prefix && sameSlice(x.LogTypes, y.LogTypes, eq) && sameSlice(x.ExcludedPrefixes, y.ExcludedPrefixes, eq)
+	}), "s3PrefixLogTypes")
 	return changed
 }
+
+// The conversions below stop compiling when a field is added to ModifyS3Source or
+// PrefixLogTypesMapping, so changedFields cannot silently miss it.
+var (
+	_ = modifyFields(pantherapi.ModifyS3Source{})
+	_ = mappingFields(pantherapi.PrefixLogTypesMapping{})
+)
+
+type modifyFields struct {
+	IntegrationLabel           string
+	KMSKey                     string
+	LogProcessingRole          string
+	LogStreamType              pantherapi.LogStreamType
+	LogStreamTypeOptions       *pantherapi.S3LogStreamTypeOptions
+	ManagedBucketNotifications bool
+	S3PrefixLogTypes           []pantherapi.PrefixLogTypesMapping
+}
+
+type mappingFields struct {
+	Prefix           string
+	LogTypes         []string
+	ExcludedPrefixes []string
+}
+
+// sameSlice is reflect.DeepEqual for slices: nil differs from empty.
+func sameSlice[T any](x, y []T, eq func(T, T) bool) bool {
+	return (x == nil) == (y == nil) && slices.EqualFunc(x, y, eq)
+}
+
+func eq[T comparable](x, y T) bool { return x == y }
 
 func fieldList(fields []string) string {
 	if len(fields) == 0 {

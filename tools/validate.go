@@ -125,8 +125,18 @@ func roleAccountWarning(role, account string) []string {
 	return []string{fmt.Sprintf("logProcessingRole is in account %s but awsAccountId is %s: fine for a cross-account role, otherwise check both", parts[4], account)}
 }
 
+// checkLabel refuses a label of spaces only, which the pattern allows and Panther refuses.
+func checkLabel(label *string) []schema.Problem {
+	if label == nil || *label == "" || strings.TrimSpace(*label) != "" {
+		return nil
+	}
+	return []schema.Problem{{Path: "integrationLabel", Rule: "nonBlank", Message: "is only spaces",
+		Fix: "give a name with at least one letter or digit"}}
+}
+
 func (a *CreateArgs) check() []schema.Problem {
 	p := checkStreamOptions("logStreamTypeOptions", a.LogStreamType, a.LogStreamTypeOptions)
+	p = append(p, checkLabel(&a.IntegrationLabel)...)
 	p = append(p, checkMappings("s3PrefixLogTypes", a.S3PrefixLogTypes)...)
 	return append(p, checkBucket(a.S3Bucket)...)
 }
@@ -136,7 +146,7 @@ func (a *CreateArgs) warnings() []string {
 }
 
 func (a *UpdateArgs) check() []schema.Problem {
-	var p []schema.Problem
+	p := checkLabel(a.IntegrationLabel)
 	if a.LogStreamTypeOptions != nil && a.LogStreamType != nil {
 		p = append(p, checkStreamOptions("logStreamTypeOptions", *a.LogStreamType, a.LogStreamTypeOptions)...)
 	}

@@ -62,7 +62,7 @@ func TestVersionAndFlags(t *testing.T) {
 		wantStderr []string
 	}{
 		{"unknown flag", []string{"--bogus"}, []string{"flag provided but not defined: -bogus", "Usage of panther-s3-mcp", "-panther-api-url"}},
-		{"positional argument", []string{"serve"}, []string{"unexpected arguments: serve"}},
+		{"positional argument", []string{"serve"}, []string{"1 unexpected argument(s)"}},
 		{"bad log level", []string{"--log-level", "loud"}, []string{`invalid log level "loud"`}},
 		{"bad log format", []string{"--log-format", "xml"}, []string{`invalid log format "xml"`}},
 	} {

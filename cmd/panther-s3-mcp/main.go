@@ -66,7 +66,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		// The arguments are not echoed: a misplaced token would end up in client logs.
+		return o, fmt.Errorf("%d unexpected argument(s) after the flags; every setting is a --flag (see --help)", fs.NArg())
 	}
 	if o.token == "" {
 		o.token = getenv(mcpserver.EnvToken)
@@ -121,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log.Info("serving MCP over stdio", "version", v, "tools", len(srv.Tools), "read_only", o.readOnly, "demo", o.demo)
 	stdio := server.NewStdioServer(srv.MCP)
 	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
-	err = stdio.Listen(ctx, stdin, stdout)
+	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), stdout)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		log.Info("stdio closed; exiting")
 		return nil
