@@ -136,7 +136,7 @@ func TestCancelOverStdio(t *testing.T) {
 	t.Parallel()
 	p := testkit.StartPanther(t)
 	src := seedSource(p, "slow")
-	s := startRaw(t, pantherEnv(p, testkit.Token))
+	s := startRaw(t, testkit.PantherEnv(p, testkit.Token))
 	s.initialize(t, 1)
 	p.InjectFault(fake.RouteGet, slowGet)
 

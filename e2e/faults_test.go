@@ -364,7 +364,7 @@ func TestFaultsOverStdio(t *testing.T) {
 	p := testkit.StartPanther(t)
 	seeded := seedSource(p, "seeded")
 	s := testkit.StartStdio(t, binary, testkit.StdioOptions{
-		Env:  pantherEnv(p, testkit.Token),
+		Env:  testkit.PantherEnv(p, testkit.Token),
 		Args: []string{"--log-level", "debug"},
 	})
 	s.Initialize(t)

@@ -124,7 +124,7 @@ func assertToolError(t *testing.T, m rpcMessage, code string) {
 func TestHostileStdin(t *testing.T) {
 	t.Parallel()
 	p := testkit.StartPanther(t)
-	s := startRaw(t, pantherEnv(p, testkit.Token))
+	s := startRaw(t, testkit.PantherEnv(p, testkit.Token))
 	s.initialize(t, 1)
 	s.ping(t, 2)
 	before := s.rssKiB(t)
@@ -188,7 +188,7 @@ func TestHostileStdin(t *testing.T) {
 func TestFloodBeforeInitialize(t *testing.T) {
 	t.Parallel()
 	p := testkit.StartPanther(t)
-	s := startRaw(t, pantherEnv(p, testkit.Token))
+	s := startRaw(t, testkit.PantherEnv(p, testkit.Token))
 	const calls, others = 500, 50
 	var buf bytes.Buffer
 	for i := range calls {

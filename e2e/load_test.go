@@ -79,7 +79,7 @@ func TestStdioLoad(t *testing.T) {
 	const n = 300
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, n)
-	s := startRaw(t, pantherEnv(p, testkit.Token))
+	s := startRaw(t, testkit.PantherEnv(p, testkit.Token))
 	s.initialize(t, 1)
 
 	round := func(r int) {

@@ -264,7 +264,7 @@ func TestErrorMapping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
-			env := pantherEnv(p, cmp.Or(tc.token, testkit.Token))
+			env := testkit.PantherEnv(p, cmp.Or(tc.token, testkit.Token))
 			var addr string
 			if tc.closedPort {
 				addr = closedAddr(t)

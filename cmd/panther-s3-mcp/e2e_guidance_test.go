@@ -15,7 +15,7 @@ import (
 // built binary.
 func TestGuidanceOverStdio(t *testing.T) {
 	p := testkit.StartPanther(t)
-	s := testkit.StartStdio(t, binary, testkit.StdioOptions{Env: pantherEnv(p, testkit.Token)})
+	s := testkit.StartStdio(t, binary, testkit.StdioOptions{Env: testkit.PantherEnv(p, testkit.Token)})
 	t.Cleanup(func() { assertCleanExit(t, s) })
 	init := s.Initialize(t)
 	assert.Contains(t, init.Instructions, "list_s3_sources")

@@ -1,14 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"go.uber.org/goleak"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 )
@@ -19,30 +14,8 @@ import (
 // binary is the server, built once by TestMain.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "panther-s3-mcp-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: create a temporary directory:", err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "panther-s3-mcp")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Env = os.Environ()
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building the server with `go build -o %s .` failed: %v\n%s", binary, err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		_ = os.RemoveAll(dir)
-		os.Exit(code)
-	}))
-}
+func TestMain(m *testing.M) { testkit.MainWithServer(m, ".", &binary) }
 
-// pantherEnv is the environment that points the server at p with token.
-func pantherEnv(p *testkit.Panther, token string) []string {
-	return []string{"PANTHER_API_URL=" + p.URL, "PANTHER_API_TOKEN=" + token}
-}
 
 // spawn starts the binary with env and args and initialises a session. When t ends, the
 // server must exit with status 0 after its stdin closes, saying so on stderr.
@@ -58,7 +31,7 @@ func spawn(t *testing.T, env []string, args ...string) *testkit.StdioServer {
 func spawnWith(t *testing.T, token string, args ...string) (*testkit.Panther, *testkit.StdioServer) {
 	t.Helper()
 	p := testkit.StartPanther(t)
-	return p, spawn(t, pantherEnv(p, token), args...)
+	return p, spawn(t, testkit.PantherEnv(p, token), args...)
 }
 
 func assertCleanExit(t *testing.T, s *testkit.StdioServer) {

@@ -92,7 +92,7 @@ func TestReadOnly(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
-			s := spawn(t, append(pantherEnv(p, testkit.Token), tc.env...), tc.args...)
+			s := spawn(t, append(testkit.PantherEnv(p, testkit.Token), tc.env...), tc.args...)
 			tools := s.Tools(t)
 			names := s.ToolNames(t)
 			assert.Contains(t, names, "get_s3_source")
@@ -184,7 +184,7 @@ func TestStdoutIsOnlyJSONRPC(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
 			s := testkit.StartStdio(t, binary, testkit.StdioOptions{
-				Env:          pantherEnv(p, testkit.Token),
+				Env:          testkit.PantherEnv(p, testkit.Token),
 				Args:         []string{"--log-level", "debug", "--log-format", format},
 				RecordStdout: true,
 			})
@@ -279,7 +279,7 @@ func TestShutdownDuringCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
-			s := testkit.StartStdio(t, binary, testkit.StdioOptions{Env: pantherEnv(p, testkit.Token)})
+			s := testkit.StartStdio(t, binary, testkit.StdioOptions{Env: testkit.PantherEnv(p, testkit.Token)})
 			s.Initialize(t)
 			p.InjectFault(fake.RouteGet, fake.Fault{Latency: 10 * time.Second})
 
