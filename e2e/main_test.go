@@ -23,7 +23,6 @@ func TestMain(m *testing.M) { testkit.MainWithServer(m, "../cmd/panther-s3-mcp",
 // did not end, not that it was slow.
 const callTimeout = 60 * time.Second
 
-
 // seedSource stores a valid source labelled label and returns it.
 func seedSource(p *testkit.Panther, label string) fake.Source {
 	return p.Put(fake.Source{

@@ -16,7 +16,6 @@ var binary string
 
 func TestMain(m *testing.M) { testkit.MainWithServer(m, ".", &binary) }
 
-
 // spawn starts the binary with env and args and initialises a session. When t ends, the
 // server must exit with status 0 after its stdin closes, saying so on stderr.
 func spawn(t *testing.T, env []string, args ...string) *testkit.StdioServer {
