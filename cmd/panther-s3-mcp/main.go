@@ -22,6 +22,12 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 )
 
+// Tool calls served at once over stdio, and queued beyond that.
+const (
+	stdioWorkers = 16
+	stdioQueue   = 1000
+)
+
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = ""
 
@@ -122,6 +128,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log.Info("serving MCP over stdio", "version", v, "tools", len(srv.Tools), "read_only", o.readOnly, "demo", o.demo)
 	stdio := server.NewStdioServer(srv.MCP)
 	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
+	// An agent may have many calls in flight, each mostly waiting on Panther.
+	server.WithWorkerPoolSize(stdioWorkers)(stdio)
+	server.WithQueueSize(stdioQueue)(stdio)
 	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), stdout)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		log.Info("stdio closed; exiting")

@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+)
+
+// TestSIGTERMOverHTTPLetsASlowCallFinish sends SIGTERM to the built binary serving HTTP
+// while a tool call waits on a slow Panther: the call still completes, and the process
+// exits 0.
+func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
+	p := testkit.StartPanther(t)
+	src := seedSource(p, "slow source")
+	addr := freeAddr(t)
+
+	var stderr testkit.SyncBuffer
+	cmd := exec.Command(binary, "--transport", "http", "--addr", addr, "--shutdown-timeout", "20s")
+	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}), "the server became ready; stderr:\n%s", stderr.String())
+
+	tr, err := transport.NewStreamableHTTP("http://" + addr + "/mcp")
+	require.NoError(t, err)
+	c := client.NewClient(tr, client.WithProtocolVersion("2025-11-25"))
+	t.Cleanup(func() { _ = c.Close() })
+	testkit.Initialize(t, c, "2025-11-25")
+
+	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 2 * time.Second})
+	done := make(chan *mcp.CallToolResult, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = "get_s3_source", map[string]any{"id": src.IntegrationID}
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			res = mcp.NewToolResultError("call failed: " + err.Error())
+		}
+		done <- res
+	}()
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests("GET") == 1 }), "the GET reached Panther")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+
+	select {
+	case res := <-done:
+		require.False(t, res.IsError, "the call in flight completes: %s", testkit.Text(res))
+		assert.Equal(t, src.IntegrationID, testkit.SourceOf(t, res)["integrationId"])
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call in flight never ended")
+	}
+	select {
+	case <-exited:
+		assert.NoError(t, waitErr, "exit status 0; stderr:\n%s", stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not exit after SIGTERM")
+	}
+	assert.False(t, bytes.Contains([]byte(stderr.String()), []byte(testkit.Token)), "no token in the logs")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
