@@ -42,6 +42,8 @@ type StdioOptions struct {
 	// then spawned here and connected through the stdio transport's NewIO, since the
 	// transport's own spawner gives no access to the stream.
 	RecordStdout bool
+	// ClientOptions configure the MCP client (an elicitation handler, for example).
+	ClientOptions []client.ClientOption
 }
 
 // StdioServer is a server binary running as a child process whose stdin and stdout are
@@ -72,9 +74,9 @@ func StartStdio(t testing.TB, binary string, opts StdioOptions) *StdioServer {
 	s := &StdioServer{stderr: &SyncBuffer{}}
 	env := HermeticEnv(opts.Env...)
 	if opts.RecordStdout {
-		s.startRecorded(t, binary, env, opts.Args)
+		s.startRecorded(t, binary, env, opts.Args, opts.ClientOptions)
 	} else {
-		c, err := client.NewStdioMCPClientWithOptions(binary, env, opts.Args,
+		tr := transport.NewStdioWithOptions(binary, env, opts.Args,
 			transport.WithCommandFunc(func(_ context.Context, command string, env, args []string) (*exec.Cmd, error) {
 				// Not CommandContext: the child must outlive the context Start is called with.
 				cmd := exec.Command(command, args...)
@@ -87,14 +89,14 @@ func StartStdio(t testing.TB, binary string, opts StdioOptions) *StdioServer {
 				s.mu.Unlock()
 				return cmd, nil
 			}))
-		require.NoError(t, err, "spawn %s", binary)
-		s.Client = c
+		require.NoError(t, tr.Start(context.Background()), "spawn %s", binary)
+		s.Client = client.NewClient(tr, opts.ClientOptions...)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-func (s *StdioServer) startRecorded(t testing.TB, binary string, env, args []string) {
+func (s *StdioServer) startRecorded(t testing.TB, binary string, env, args []string, opts []client.ClientOption) {
 	t.Helper()
 	s.stdout = &SyncBuffer{}
 	cmd := exec.Command(binary, args...)
@@ -130,7 +132,7 @@ func (s *StdioServer) startRecorded(t testing.TB, binary string, env, args []str
 		return waitErr
 	}
 	tr := transport.NewIO(io.TeeReader(pr, s.stdout), stdin, nil)
-	s.Client = client.NewClient(tr)
+	s.Client = client.NewClient(tr, opts...)
 	require.NoError(t, s.Client.Start(context.Background()))
 }
 
