@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 )
 
 // runMainEnv makes the test binary act as the command itself.
@@ -30,23 +30,6 @@ func TestMain(m *testing.M) {
 		return
 	}
 	goleak.VerifyTestMain(m)
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func env(vars map[string]string) func(string) string {
@@ -96,7 +79,7 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	var stderr testkit.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
 		code <- run(ctx, []string{"--seed", "3", "--view-token", "viewer", "--log-level", "debug"}, pw, &stderr,
@@ -161,7 +144,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr testkit.SyncBuffer
 			code := run(context.Background(), tc.args, &stdout, &stderr, env(tc.env))
 			assert.Equal(t, 2, code)
 			assert.Empty(t, stdout.String())
@@ -182,7 +165,7 @@ func TestProcessExitsCleanlyOnSignal(t *testing.T) {
 			cmd.Env = append(os.Environ(), runMainEnv+"=1", "PANTHER_API_TOKEN=proc-token")
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
-			var stderr syncBuffer
+			var stderr testkit.SyncBuffer
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
 			base := readURL(t, stdout)
