@@ -7,15 +7,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
-// The argument rules, the same as the tools' where both take the value.
+// The argument rules are the tools' own, for the values both take.
 const (
-	idPattern      = `^[A-Za-z0-9][A-Za-z0-9_-]*$`
-	accountPattern = `^[0-9]{12}$`
-	bucketPattern  = `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`
-	logTypePattern = `^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$`
-	kmsPattern     = `^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$`
+	idPattern      = tools.SourceIDPattern
+	accountPattern = tools.AccountIDPattern
+	bucketPattern  = tools.BucketPattern
+	logTypePattern = tools.LogTypePattern
+	kmsPattern     = tools.KMSKeyPattern
 )
 
 // matches reports whether s matches pattern; prompts are rare, so compiling each time is fine.
@@ -24,7 +26,7 @@ func matches(pattern, s string) bool {
 }
 
 const (
-	maxIDLen      = 128
+	maxIDLen      = tools.MaxSourceIDLength
 	maxSymptomLen = 500
 	maxLogTypes   = 100
 )

@@ -9,13 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 //go:embed text/*.md
@@ -28,11 +28,6 @@ const (
 	sourceURIPrefix   = "panther://s3-sources/"
 )
 
-// The id rule of the tools (tools.IDArgs).
-const (
-	idPattern = `^[A-Za-z0-9][A-Za-z0-9_-]*$`
-	maxIDLen  = 128
-)
 
 // Static returns the fixed resources, ready for server.MCPServer.AddResources.
 func Static() []server.ServerResource {
@@ -59,6 +54,7 @@ func Static() []server.ServerResource {
 // SourceTemplate returns the resource template panther://s3-sources/{id}, which reads a
 // source with get and returns it as indented JSON. The id is checked before get is called.
 func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Source, error)) server.ServerResourceTemplate {
+	rules := tools.NewRules()
 	return server.ServerResourceTemplate{
 		Template: mcp.NewResourceTemplate(SourceURITemplate, "s3-source",
 			mcp.WithTemplateTitle("Panther S3 log source"),
@@ -68,7 +64,7 @@ func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Sourc
 			mcp.WithTemplateMIMEType("application/json"),
 		),
 		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			id, err := sourceID(req.Params.URI)
+			id, err := sourceID(rules, req.Params.URI)
 			if err != nil {
 				return nil, err
 			}
@@ -90,15 +86,15 @@ func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Sourc
 }
 
 // sourceID extracts the id from a panther://s3-sources/{id} URI and checks it.
-func sourceID(uri string) (string, error) {
+func sourceID(rules *tools.Rules, uri string) (string, error) {
 	raw, ok := strings.CutPrefix(uri, sourceURIPrefix)
 	if !ok {
 		return "", fmt.Errorf("%w: %q is not a panther://s3-sources/{id} URI", mcp.ErrInvalidParams, cut(uri))
 	}
 	id, err := url.PathUnescape(raw)
-	if err != nil || id == "" || len(id) > maxIDLen || !regexp.MustCompile(idPattern).MatchString(id) {
+	if err != nil || !rules.ValidSourceID(id) {
 		return "", fmt.Errorf("%w: %q is not a source id: use letters, digits, '_' and '-' (starting with a letter or digit), at most %d characters; list_s3_sources shows the ids",
-			mcp.ErrInvalidParams, cut(raw), maxIDLen)
+			mcp.ErrInvalidParams, cut(raw), tools.MaxSourceIDLength)
 	}
 	return id, nil
 }

@@ -12,7 +12,7 @@ type IDArgs struct {
 // PrefixMappingArgs maps an S3 key prefix to log types.
 type PrefixMappingArgs struct {
 	Prefix           string   `json:"prefix" jsonschema:"required,maxLength=1024" jsonschema_description:"S3 key prefix to match, e.g. AWSLogs/ (no leading slash). Use \"\" for the whole bucket."`
-	LogTypes         []string `json:"logTypes" jsonschema:"required,minItems=1,maxItems=100,uniqueItems=true" jsonschema_description:"Log types to parse objects under this prefix with, e.g. [\"AWS.CloudTrail\"]; custom schemas are Custom.<Name>. At least one."`
+	LogTypes         []string `json:"logTypes" jsonschema:"required,minItems=1,maxItems=100,uniqueItems=true,pattern=^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)+$" jsonschema_description:"Log types to parse objects under this prefix with, e.g. [\"AWS.CloudTrail\"]; custom schemas are Custom.<Name>. At least one."`
 	ExcludedPrefixes []string `json:"excludedPrefixes,omitempty" jsonschema:"maxItems=100,uniqueItems=true" jsonschema_description:"Key prefixes to skip; * matches one path segment, e.g. AWSLogs/*/CloudTrail-Digest/. Omit or [] for none."`
 }
 
