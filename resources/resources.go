@@ -28,7 +28,6 @@ const (
 	sourceURIPrefix   = "panther://s3-sources/"
 )
 
-
 // Static returns the fixed resources, ready for server.MCPServer.AddResources.
 func Static() []server.ServerResource {
 	onboarding, err := texts.ReadFile("text/onboarding.md")
