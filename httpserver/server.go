@@ -211,6 +211,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	return fmt.Errorf("serve http: %w", err)
 }
 
+// sseFlushGrace is how long Shutdown lets SSE streams deliver the answers of the last
+// tool calls before it closes them.
+const sseFlushGrace = 500 * time.Millisecond
+
 // Shutdown stops accepting connections, lets tool calls in flight finish (SSE ones
 // included), then ends the long-lived streams and waits for the connections to close, all
 // within ctx. When ctx ends first the remaining connections are closed and its error is
@@ -229,6 +233,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.calls.wait(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("tool calls still running: %w", err))
 		}
+	}
+	// Over SSE a response is queued to the session's stream after its tool call returns:
+	// give the stream writers a moment to deliver the last answers before closing them.
+	select {
+	case <-time.After(sseFlushGrace):
+	case <-ctx.Done():
 	}
 	// Streams never end by themselves: close them so their connections can.
 	s.sse.CloseSessions()
