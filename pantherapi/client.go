@@ -443,7 +443,7 @@ func (c *Client) classify(method, path string, a attempt, want int, out any) *AP
 		return nil
 	}
 	e.Code = codeForStatus(a.status)
-	e.Message = c.redact(messageFromBody(a.body))
+	e.Message = messageFromBody(a.body) // the body was redacted by do
 	if e.Message == "" {
 		e.Message = http.StatusText(a.status)
 	}

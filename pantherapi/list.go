@@ -112,7 +112,7 @@ func (c *Client) ListSources(ctx context.Context) (SourceList, error) {
 			msg = "the GraphQL answer had no sources"
 		}
 		return SourceList{}, &APIError{StatusCode: http.StatusOK, Code: CodeBadRequest, Method: http.MethodPost,
-			Path: path, Message: c.redact(clean("GraphQL: "+c.redact(msg, callToken)), callToken)}
+			Path: path, Message: clean("GraphQL: " + c.redact(msg, callToken))}
 	}
 	list := SourceList{MorePages: out.Data.Sources.PageInfo.HasNextPage}
 	list.Sources = make([]SourceSummary, 0, len(out.Data.Sources.Edges))
