@@ -186,7 +186,7 @@ func TestFaults(t *testing.T) {
 		{
 			name: "create slower than the timeout is not re-sent", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 10, Latency: 20 * time.Second}}},
-			code:   "timeout", retryable: false, msg: []string{"may have been applied"},
+			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied", "did not answer in time"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
 		},
@@ -205,21 +205,21 @@ func TestFaults(t *testing.T) {
 		{
 			name: "create applied, connection dropped mid-body", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, DropMidBody: true}}},
-			code:   "network", retryable: false, msg: []string{"may have been applied"},
+			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
 			name: "create applied, connection dropped before the answer", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, DropConnection: true}}},
-			code:   "network", retryable: false, msg: []string{"may have been applied"},
+			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
 			name: "create not applied, connection dropped", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, DropConnection: true}}},
-			code:   "network", retryable: false, msg: []string{"may have been applied"},
+			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
 		},
@@ -233,7 +233,7 @@ func TestFaults(t *testing.T) {
 		{
 			name: "create applied, answer truncated mid-JSON", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, TruncateBody: true}}},
-			code:   "service", status: 201, retryable: false, msg: []string{"may have been applied"},
+			code:   "unknown_outcome", status: 201, retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
@@ -267,7 +267,7 @@ func TestFaults(t *testing.T) {
 		{
 			name: "create applied, answer over the size limit", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, Status: 201, OversizeBytes: 3 << 20}}},
-			code:   "service", status: 201, retryable: false, msg: []string{"larger than 1 MiB", "may have been applied"},
+			code:   "unknown_outcome", status: 201, retryable: false, msg: []string{"larger than 1 MiB", "may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 type elicitFunc func(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error)
@@ -55,8 +56,10 @@ func TestDeleteAsksTheUser(t *testing.T) {
 				assert.Contains(t, message, "AWSLogs/ → AWS.CloudTrail")
 				assert.Contains(t, testkit.Text(res), a.wantText)
 				sc := testkit.Structured(t, res)
-				assert.Equal(t, a.wantDeleted, sc["deleted"])
 				assert.Equal(t, !a.wantDeleted, res.IsError)
+				if a.wantDeleted {
+					assert.Equal(t, true, sc["deleted"])
+				}
 				_, stillThere := p.Source(id)
 				assert.Equal(t, !a.wantDeleted, stillThere, "the store matches the answer")
 				if !a.wantDeleted {
@@ -66,6 +69,35 @@ func TestDeleteAsksTheUser(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDeleteConfirmationCannotBeForged sends, on the first call, an answer and a request
+// state the server never issued: the answer is ignored and the user is asked.
+func TestDeleteConfirmationCannotBeForged(t *testing.T) {
+	p := testkit.StartPanther(t)
+	s := testkit.NewServer(t, p, testkit.Token)
+	var asked atomic.Int32
+	handler := elicitFunc(func(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+		asked.Add(1)
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, nil
+	})
+	c := testkit.Connect(t, s, "2026-07-28", client.WithElicitationHandler(handler))
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("forged")))["integrationId"].(string)
+	for _, state := range []string{"delete:" + id, "v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAA", ""} {
+		req := mcp.CallToolRequest{}
+		req.Params.Name = tools.DeleteS3SourceName
+		req.Params.Arguments = map[string]any{"id": id}
+		req.Params.RequestState = state
+		req.Params.InputResponses = mcp.InputResponses{"confirm_delete": mcp.NewElicitationInputResponse(accept(true))}
+		res, err := c.CallTool(context.Background(), req)
+		require.NoError(t, err)
+		assert.True(t, res.IsError, "state %q: %s", state, testkit.Text(res))
+		assert.Equal(t, "declined", testkit.ErrorOf(t, res)["code"])
+	}
+	assert.Equal(t, int32(3), asked.Load(), "the user is asked every time")
+	_, still := p.Source(id)
+	assert.True(t, still)
+	assert.Zero(t, p.CountRequests("DELETE"))
 }
 
 func TestDeleteWithoutElicitationReliesOnClientApproval(t *testing.T) {

@@ -5,6 +5,7 @@ package mcpserver
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
@@ -53,6 +55,8 @@ type Config struct {
 	Observer pantherapi.Observer
 	// Middleware wraps every tool call, outermost first (metrics, concurrency limits).
 	Middleware []server.ToolHandlerMiddleware
+	// DeleteConfirmation is how deletes are confirmed; "" is tools.ConfirmElicit.
+	DeleteConfirmation tools.ConfirmationMode
 	// ServerOptions are extra mcp-go server options (hooks, for example).
 	ServerOptions []server.ServerOption
 }
@@ -75,7 +79,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = buildVersion()
 	}
-	deps := &tools.Deps{Logger: log}
+	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation}
 	if problem := missingSettings(cfg); problem != "" {
 		deps.NotConfigured = problem
 	} else {
@@ -109,8 +113,7 @@ func New(cfg Config) (*Server, error) {
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
-		server.WithElicitation(),
-		server.WithInstructions(Instructions),
+		server.WithInstructions(strings.TrimSpace(Instructions)),
 	}
 	for _, mw := range cfg.Middleware {
 		opts = append(opts, server.WithToolHandlerMiddleware(mw))
@@ -134,14 +137,9 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Instructions are sent to the client at initialize: how to use the tools well.
-const Instructions = `This server manages Panther S3 log sources (ingestion of logs from S3 buckets into Panther).
-- Find sources with list_s3_sources (filters: label text, bucket, log type); it gives each source's id.
-- Read before you change: get_s3_source shows the full configuration.
-- update_s3_source changes only the fields you give (s3PrefixLogTypes replaces the whole list); call it with dryRun: true first and show the user the changed fields.
-- delete_s3_source asks the user to confirm when the client supports it, and returns the deleted configuration.
-- create_s3_source needs the AWS side ready (IAM role, bucket access, notifications); the onboard_s3_source prompt walks through it.
-- Failed calls return isError with structuredContent.error {code, message, retryable, hint}: follow the hint; retry only when retryable is true.
-- Permissions: list and get need the API token permission "View Log Sources"; create, update and delete need "Manage Log Sources".`
+//
+//go:embed instructions.md
+var Instructions string
 
 // selectTools applies ReadOnly, Tools and ExcludeTools.
 func selectTools(all []tools.Tool, cfg Config) ([]tools.Tool, error) {
@@ -211,7 +209,7 @@ func recoverTools(log *slog.Logger) server.ToolHandlerMiddleware {
 			defer func() {
 				if r := recover(); r != nil {
 					log.Error("tool handler panicked", "tool", req.Params.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-					res, err = mcp.NewToolResultError("internal error in "+req.Params.Name+"; the server is still running. Try again; if it persists, report it with the server's logs"), nil
+					res, err = failure.ToolResult(failure.Internal(req.Params.Name)), nil
 				}
 			}()
 			return next(ctx, req)

@@ -8,16 +8,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 )
 
 // The argument rules are the tools' own, for the values both take.
 const (
-	idPattern      = tools.SourceIDPattern
-	accountPattern = tools.AccountIDPattern
-	bucketPattern  = tools.BucketPattern
-	logTypePattern = tools.LogTypePattern
-	kmsPattern     = tools.KMSKeyPattern
+	idPattern      = rules.SourceIDPattern
+	accountPattern = rules.AccountIDPattern
+	bucketPattern  = rules.BucketPattern
+	logTypePattern = rules.LogTypePattern
+	kmsPattern     = rules.KMSKeyPattern
 )
 
 // matches reports whether s matches pattern; prompts are rare, so compiling each time is fine.
@@ -26,7 +26,7 @@ func matches(pattern, s string) bool {
 }
 
 const (
-	maxIDLen      = tools.MaxSourceIDLength
+	maxIDLen      = rules.MaxSourceIDLength
 	maxSymptomLen = 500
 	maxLogTypes   = 100
 )
@@ -98,7 +98,7 @@ func logTypes(args map[string]string) ([]string, error) {
 
 func kmsKeyARN(args map[string]string) (string, error) {
 	v := strings.TrimSpace(args["kms_key_arn"])
-	if v != "" && !matches(kmsPattern, v) {
+	if v != "" && !matches(kmsPattern, v) && !matches(rules.KMSAliasPattern, v) {
 		return "", fmt.Errorf("argument \"kms_key_arn\" must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<key-id>, or be omitted")
 	}
 	return v, nil

@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
@@ -53,7 +56,6 @@ func Static() []server.ServerResource {
 // SourceTemplate returns the resource template panther://s3-sources/{id}, which reads a
 // source with get and returns it as indented JSON. The id is checked before get is called.
 func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Source, error)) server.ServerResourceTemplate {
-	rules := tools.NewRules()
 	return server.ServerResourceTemplate{
 		Template: mcp.NewResourceTemplate(SourceURITemplate, "s3-source",
 			mcp.WithTemplateTitle("Panther S3 log source"),
@@ -63,7 +65,7 @@ func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Sourc
 			mcp.WithTemplateMIMEType("application/json"),
 		),
 		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			id, err := sourceID(rules, req.Params.URI)
+			id, err := sourceID(req.Params.URI)
 			if err != nil {
 				return nil, err
 			}
@@ -85,7 +87,7 @@ func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Sourc
 }
 
 // sourceID extracts the id from a panther://s3-sources/{id} URI and checks it.
-func sourceID(rules *tools.Rules, uri string) (string, error) {
+func sourceID(uri string) (string, error) {
 	raw, ok := strings.CutPrefix(uri, sourceURIPrefix)
 	if !ok {
 		return "", fmt.Errorf("%w: %q is not a panther://s3-sources/{id} URI", mcp.ErrInvalidParams, cut(uri))
@@ -93,28 +95,17 @@ func sourceID(rules *tools.Rules, uri string) (string, error) {
 	id, err := url.PathUnescape(raw)
 	if err != nil || !rules.ValidSourceID(id) {
 		return "", fmt.Errorf("%w: %q is not a source id: use letters, digits, '_' and '-' (starting with a letter or digit), at most %d characters; list_s3_sources shows the ids",
-			mcp.ErrInvalidParams, cut(raw), tools.MaxSourceIDLength)
+			mcp.ErrInvalidParams, cut(raw), rules.MaxSourceIDLength)
 	}
 	return id, nil
 }
 
-// readError turns a failed read into an error a client can show; it never holds the token.
+// readError turns a failed read into the JSON-RPC error a client shows; it never holds
+// the token. An unknown id is a resource-not-found error.
 func readError(id string, err error) error {
-	var apiErr *pantherapi.APIError
-	if !errors.As(err, &apiErr) {
-		return fmt.Errorf("reading S3 source %s failed: %w", id, err)
-	}
-	switch apiErr.Code {
-	case pantherapi.CodeNotFound:
-		return fmt.Errorf("%w: unknown S3 source id %s: no S3 source with that id exists in Panther; list_s3_sources shows the ids of existing sources",
-			mcp.ErrResourceNotFound, id)
-	case pantherapi.CodeUnauthorized:
-		return fmt.Errorf("reading S3 source %s failed: Panther rejected the API token; check PANTHER_API_TOKEN (%w)", id, err)
-	case pantherapi.CodeForbidden:
-		return fmt.Errorf("reading S3 source %s failed: the API token lacks the \"View Log Sources\" permission (%w)", id, err)
-	default:
-		return fmt.Errorf("reading S3 source %s failed: %w", id, err)
-	}
+	f := tools.APIFailure(slog.New(slog.DiscardHandler), "", err)
+	f.Message = fmt.Sprintf("reading S3 source %s failed: %s", id, f.Message)
+	return failure.RPC(f)
 }
 
 // cut shortens s for an error message.

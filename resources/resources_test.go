@@ -114,9 +114,9 @@ func TestSourceTemplateMapsErrors(t *testing.T) {
 		contains []string
 	}{
 		{"not found", apiErr(pantherapi.CodeNotFound, 404, "not found"), mcp.ErrResourceNotFound,
-			[]string{"unknown S3 source id src-1", "list_s3_sources"}},
+			[]string{"reading S3 source src-1 failed: no S3 source with that id exists", "list_s3_sources"}},
 		{"wrapped not found", fmt.Errorf("get: %w", apiErr(pantherapi.CodeNotFound, 404, "")), mcp.ErrResourceNotFound,
-			[]string{"unknown S3 source id src-1"}},
+			[]string{"no S3 source with that id exists"}},
 		{"unauthorized", apiErr(pantherapi.CodeUnauthorized, 401, "invalid token"), pantherapi.ErrUnauthorized,
 			[]string{"rejected the API token", "PANTHER_API_TOKEN"}},
 		{"forbidden", apiErr(pantherapi.CodeForbidden, 403, "forbidden"), pantherapi.ErrForbidden,
@@ -125,7 +125,7 @@ func TestSourceTemplateMapsErrors(t *testing.T) {
 			[]string{"reading S3 source src-1 failed", "internal server error"}},
 		{"network", apiErr(pantherapi.CodeNetwork, 0, "dial tcp: connection refused"), pantherapi.ErrNetwork,
 			[]string{"connection refused"}},
-		{"other", errors.New("boom"), nil, []string{"reading S3 source src-1 failed: boom"}},
+		{"other", errors.New("boom"), nil, []string{"reading S3 source src-1 failed", "boom"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

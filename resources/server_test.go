@@ -241,7 +241,7 @@ func testResourcesOverMCP(t *testing.T, version string) {
 	})
 
 	errorTests := []struct{ name, uri, want string }{
-		{"unknown id", "panther://s3-sources/unknown-source", "unknown S3 source id unknown-source"},
+		{"unknown id", "panther://s3-sources/unknown-source", "reading S3 source unknown-source failed: no S3 source with that id exists"},
 		{"bad id", "panther://s3-sources/-bad", "is not a source id"},
 		{"encoded bad id", "panther://s3-sources/a%20b", "is not a source id"},
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -50,6 +51,8 @@ func newHarness(t testing.TB) *harness {
 	srv, err := mcpserver.New(mcpserver.Config{
 		Version: "fuzz", PantherURL: "https://api.fuzz.runpanther.net", PantherToken: token,
 		HTTPClient: &http.Client{Transport: h},
+		// Calls reach the server without a transport session, so no user can be asked.
+		DeleteConfirmation: tools.ConfirmClient,
 		Client: func(c *pantherapi.Config) {
 			c.MaxAttempts = 1
 		},
@@ -204,7 +207,7 @@ var validArgs = []struct {
 	{"create_s3_source", `{"integrationLabel":"prod trail","awsAccountId":"123456789012","s3Bucket":"acme-logs",` +
 		`"logProcessingRole":"arn:aws:iam::123456789012:role/Panther","logStreamType":"Auto","managedBucketNotifications":true,` +
 		`"s3PrefixLogTypes":[{"prefix":"","logTypes":["AWS.CloudTrail"]}]}`},
-	{"create_s3_source", `{"integrationLabel":"x-1","awsAccountId":"000000000000","s3Bucket":"a.b-c","kmsKey":"arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/k",` +
+	{"create_s3_source", `{"integrationLabel":"x-1","awsAccountId":"000000000000","s3Bucket":"a.b-c","kmsKey":"arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/k-1",` +
 		`"logProcessingRole":"arn:aws-cn:iam::210987654321:role/a/b+=,.@_-","logStreamType":"CloudWatchLogs","logStreamTypeOptions":{"retainEnvelopeFields":true},` +
 		`"managedBucketNotifications":false,"s3PrefixLogTypes":[{"prefix":"a/","logTypes":["AWS.VPCFlow","Custom.App"],"excludedPrefixes":["a/*/x/"]},{"prefix":"b/","logTypes":["AWS.S3"],"excludedPrefixes":[]}]}`},
 	{"update_s3_source", `{"id":"` + seededID + `","integrationLabel":"renamed"}`},

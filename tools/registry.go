@@ -1,12 +1,26 @@
 package tools
 
-// All returns every tool, in a stable order.
-func All(d *Deps) []Tool {
-	return []Tool{
-		ListS3Sources(d),
-		GetS3Source(d),
-		CreateS3Source(d),
-		UpdateS3Source(d),
-		DeleteS3Source(d),
+// definitions lists every tool, in the order tools/list shows them. Adding a tool is one
+// file defining its Spec and one line here.
+func definitions() []definition {
+	return []definition{
+		listS3Sources(),
+		getS3Source(),
+		createS3Source(),
+		updateS3Source(),
+		deleteS3Source(),
 	}
+}
+
+// All returns every tool built against d, in a stable order.
+func All(d *Deps) []Tool {
+	if d.Confirm == nil {
+		d.Confirm = NewConfirmer()
+	}
+	defs := definitions()
+	out := make([]Tool, len(defs))
+	for i, def := range defs {
+		out[i] = def.build(d)
+	}
+	return out
 }

@@ -1,20 +1,25 @@
-// Package tools defines the MCP tools that manage Panther S3 log sources: their input and
-// output schemas (derived from Go structs), argument validation, handlers, and the mapping
-// of API failures to tool results an agent can act on.
+// Package tools defines the MCP tools that manage Panther S3 log sources. Each tool is one
+// file: its arguments struct (the input schema is reflected from it), the checks a schema
+// cannot say, its result type (the output schema is reflected from it), its description
+// and annotations, and its run function. This file turns such a Spec into an MCP tool:
+// validation before anything is sent, one text-plus-structured result, one error shape.
 package tools
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
@@ -25,9 +30,10 @@ type Backend interface {
 	Get(ctx context.Context, id string) (pantherapi.S3Source, error)
 	Update(ctx context.Context, id string, in pantherapi.ModifyS3Source) (pantherapi.S3Source, error)
 	Delete(ctx context.Context, id string) error
+	ListSources(ctx context.Context) (pantherapi.SourceList, error)
 }
 
-// Deps is what the tool handlers need.
+// Deps is what the tools need; one value is shared by every call.
 type Deps struct {
 	// Backend calls Panther; nil when the server is not configured.
 	Backend Backend
@@ -36,8 +42,13 @@ type Deps struct {
 	NotConfigured string
 	// Host names the Panther API host in network error messages.
 	Host string
-	// Logger receives debug logs; nil discards them.
+	// Logger receives the tools' logs; nil discards them.
 	Logger *slog.Logger
+	// Confirm makes and checks the tokens that carry a user's confirmation across the
+	// rounds of a destructive call; nil makes a fresh one.
+	Confirm *Confirmer
+	// DeleteConfirmation is how deletes are confirmed (see ConfirmationMode).
+	DeleteConfirmation ConfirmationMode
 }
 
 func (d *Deps) log() *slog.Logger {
@@ -45,6 +56,36 @@ func (d *Deps) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return d.Logger
+}
+
+// Call is one invocation of a tool: the shared dependencies and the MCP request.
+type Call struct {
+	*Deps
+	Request mcp.CallToolRequest
+}
+
+// Result is implemented by every tool's result type: a one-line summary that leads the
+// result's text, before the structured content as JSON.
+type Result interface {
+	Summary() string
+}
+
+// warned is implemented by results that carry warnings; the text repeats them.
+type warned interface {
+	warningList() []string
+}
+
+// Spec describes a tool whose arguments are the struct A and whose result is R.
+type Spec[A any, R Result] struct {
+	Name, Title, Description          string
+	ReadOnly, Destructive, Idempotent bool
+	// Check returns the problems a schema cannot express; nil means none.
+	Check func(*A) []schema.Problem
+	// UnknownFieldHint explains a refused field better than "not a known field".
+	UnknownFieldHint func(field string) string
+	// Run does the work. It returns a *failure.Error, a Panther error (mapped by
+	// APIFailure) or askUser's error instead of a result.
+	Run func(ctx context.Context, c *Call, args A) (R, error)
 }
 
 // Tool is one MCP tool: its definition and handler.
@@ -63,57 +104,95 @@ func (t Tool) ReadOnly() bool {
 	return t.Def.Annotations.ReadOnlyHint != nil && *t.Def.Annotations.ReadOnlyHint
 }
 
-// spec describes a tool whose arguments are the struct T.
-type spec[T any] struct {
-	name, title, description string
-	readOnly, destructive    bool
-	idempotent               bool
-	output                   any // a value of the structuredContent type, for the output schema
-	// check returns the problems a schema cannot express; nil means none.
-	check func(*T) []schema.Problem
-	// unknownFieldHint explains a refused field better than "not a known field".
-	unknownFieldHint func(field string) string
-	run              func(ctx context.Context, args T, req mcp.CallToolRequest) *mcp.CallToolResult
+// definition is what the registry holds: a Spec of any argument and result types.
+type definition interface {
+	build(d *Deps) Tool
 }
 
-// build reflects the schemas once, compiles the validator once, and returns the tool.
-func build[T any](d *Deps, s spec[T]) Tool {
-	var zero T
-	input := schema.Reflect(&zero)
-	validator := schema.MustValidator(input)
-	def := mcp.NewToolWithRawSchema(s.name, s.description, input)
-	def.Title = s.title
-	def.RawOutputSchema = schema.Reflect(s.output)
+// build reflects the schemas and returns the tool. The argument validator is compiled on
+// the tool's first call, which keeps start-up fast.
+func (s Spec[A, R]) build(d *Deps) Tool {
+	var args A
+	var res R
+	input := schema.Reflect(&args)
+	validator := sync.OnceValue(func() *schema.Validator { return schema.MustValidator(input) })
+	def := mcp.NewToolWithRawSchema(s.Name, s.Description, input)
+	def.Title = s.Title
+	def.RawOutputSchema = schema.ReflectOutput(&res)
 	def.Annotations = mcp.ToolAnnotation{
-		Title:           s.title,
-		ReadOnlyHint:    mcp.ToBoolPtr(s.readOnly),
-		DestructiveHint: mcp.ToBoolPtr(s.destructive),
-		IdempotentHint:  mcp.ToBoolPtr(s.idempotent),
+		Title:           s.Title,
+		ReadOnlyHint:    mcp.ToBoolPtr(s.ReadOnly),
+		DestructiveHint: mcp.ToBoolPtr(s.Destructive),
+		IdempotentHint:  mcp.ToBoolPtr(s.Idempotent),
 		OpenWorldHint:   mcp.ToBoolPtr(true),
 	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if d.NotConfigured != "" {
-			return errorResult(ErrorInfo{Code: CodeNotConfigured, Message: d.NotConfigured,
-				Hint: "set the missing setting in the MCP client's configuration for this server (env), then restart the server"}), nil
+			return failure.ToolResult(failure.New(failure.CodeNotConfigured, d.NotConfigured,
+				"set the missing setting in the MCP client's configuration for this server (env), then restart the server")), nil
 		}
-		args, problems := decode[T](req, validator, s.check)
-		if s.unknownFieldHint != nil {
+		args, problems := decode(req, validator(), s.Check)
+		if s.UnknownFieldHint != nil {
 			for i, p := range problems {
 				if p.Rule == "additionalProperties" {
-					if hint := s.unknownFieldHint(p.Path); hint != "" {
+					if hint := s.UnknownFieldHint(p.Path); hint != "" {
 						problems[i].Message, problems[i].Fix = "cannot be changed", hint
 					}
 				}
 			}
 		}
 		if len(problems) > 0 {
-			d.log().Debug("tool arguments refused", "tool", s.name, "problems", len(problems))
-			return invalidArgumentsResult(s.name, problems), nil
+			d.log().Debug("tool arguments refused", "tool", s.Name, "problems", len(problems))
+			return failure.ToolResult(failure.InvalidArguments(s.Name, problems)), nil
 		}
-		return s.run(ctx, args, req), nil
+		out, err := s.Run(ctx, &Call{Deps: d, Request: req}, args)
+		if err != nil {
+			return errorResult(d, err), nil
+		}
+		return successResult(out), nil
 	}
 	return Tool{Def: def, Handler: handler}
 }
+
+// successResult is a one-line summary, the warnings, then the structured content as JSON,
+// so a client that shows the model only the text loses nothing.
+func successResult(r Result) *mcp.CallToolResult {
+	var b strings.Builder
+	b.WriteString(r.Summary())
+	if w, ok := r.(warned); ok {
+		for _, line := range w.warningList() {
+			b.WriteString("\nWarning: ")
+			b.WriteString(line)
+		}
+	}
+	body, err := json.Marshal(r)
+	if err == nil {
+		b.WriteString("\n")
+		b.Write(body)
+	}
+	return mcp.NewToolResultStructured(r, b.String())
+}
+
+// errorResult turns a failed run into the isError result every tool shares.
+func errorResult(d *Deps, err error) *mcp.CallToolResult {
+	var ask *askUserError
+	if errors.As(err, &ask) {
+		return ask.result
+	}
+	if f, ok := failure.As(err); ok {
+		return failure.ToolResult(f)
+	}
+	return failure.ToolResult(APIFailure(d.log(), d.Host, err))
+}
+
+// askUserError carries a result that asks the client's user for input before the tool can
+// finish (elicitation); it is not a failure.
+type askUserError struct{ result *mcp.CallToolResult }
+
+func (e *askUserError) Error() string { return "waiting for the user's answer" }
+
+// askUser returns the error a Run function returns to ask the user through res.
+func askUser(res *mcp.CallToolResult) error { return &askUserError{result: res} }
 
 // decode validates the raw arguments against the schema, decodes them into T, and adds
 // the problems of check. Problems under a path the schema already refused are dropped.

@@ -28,7 +28,8 @@ func TestDemoDrivesTheBinary(t *testing.T) {
 	for _, want := range []string{
 		"Connected to panther-s3-mcp",
 		"Tools: create_s3_source, delete_s3_source, get_s3_source, list_s3_sources, update_s3_source",
-		"1 S3 source(s):\n     - \"demo cloudtrail\"",
+		"1 S3 source(s).",
+		`"label":"demo cloudtrail"`,
 		"Created S3 source \"acme cloudtrail\"",
 		"Updated integrationLabel of S3 source \"acme cloudtrail prod\"",
 		"nothing was sent to Panther",

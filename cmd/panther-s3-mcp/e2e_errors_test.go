@@ -160,12 +160,14 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "409 duplicate label",
 			setup: func(t *testing.T, _ *testkit.Panther, s *testkit.StdioServer) string {
-				testkit.SourceOf(t, s.Call(t, "create_s3_source", argsFor("create_s3_source", "")))
+				other := testkit.ValidCreate("e2e source")
+				other["s3Bucket"] = "another-bucket"
+				testkit.SourceOf(t, s.Call(t, "create_s3_source", other))
 				return ""
 			},
 			tool: "create_s3_source", code: "exists", status: 409,
-			msg: []string{"already exists", "e2e source"}, hint: "update_s3_source",
-			requests: map[string]int{"POST": 1},
+			msg: []string{"already has the label", "e2e source", "another-bucket"}, hint: "update_s3_source",
+			requests: map[string]int{"POST": 2}, // the create, then the listing that names the other source
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Len(t, p.Sources(), 1) },
 		},
 		{
@@ -252,7 +254,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteCreate, fake.Fault{Times: 10, AfterHandler: true, DropConnection: true})
 				return ""
 			},
-			tool: "create_s3_source", code: "network", retryable: false,
+			tool: "create_s3_source", code: "unknown_outcome", retryable: false,
 			msg: []string{"may have been applied"}, hint: "list_s3_sources",
 			notMsg:   []string{"attempts"},
 			requests: map[string]int{"POST": 1},

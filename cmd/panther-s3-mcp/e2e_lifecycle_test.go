@@ -35,7 +35,7 @@ func TestLifecycle(t *testing.T) {
 		ManagedBucketNotifications: true,
 		S3PrefixLogTypes:           wantPrefixes,
 	}, stored)
-	assert.Equal(t, 1, p.CountRequests("POST"))
+	assert.Equal(t, 2, p.CountRequests("POST"), "the create, then the listing that checks other sources of the bucket")
 
 	// get
 	got := testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))

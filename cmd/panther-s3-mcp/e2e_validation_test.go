@@ -87,10 +87,10 @@ func TestInvalidArguments(t *testing.T) {
 		{name: "KMS ARN of another service", tool: "create_s3_source", args: create(map[string]any{"kmsKey": "arn:aws:iam::123456789012:key/abc"}), paths: []string{"kmsKey"}},
 		{name: "KMS ARN without region", tool: "update_s3_source", args: update(map[string]any{"kmsKey": "arn:aws:kms::123456789012:key/abc"}), paths: []string{"kmsKey"}},
 		// bucket names
-		{name: "bucket with uppercase", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "Acme-Logs"}), paths: []string{"s3Bucket"}},
-		{name: "bucket with underscore", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "acme_logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket with a space", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "acme logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket as an ARN", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "arn:aws:s3:::acme-logs"}), paths: []string{"s3Bucket"}},
 		{name: "bucket too short", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "ab"}), paths: []string{"s3Bucket"}},
-		{name: "bucket too long", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": strings.Repeat("a", 64)}), paths: []string{"s3Bucket"}},
+		{name: "bucket too long", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": strings.Repeat("a", 256)}), paths: []string{"s3Bucket"}},
 		{name: "bucket with adjacent periods", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "a..b"}), paths: []string{"s3Bucket"}},
 		{name: "bucket shaped like an IP address", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "192.168.1.1"}), paths: []string{"s3Bucket"}},
 		{name: "bucket as an s3 URL", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "s3://acme-logs"}), paths: []string{"s3Bucket"}},
@@ -133,7 +133,7 @@ func TestInvalidArguments(t *testing.T) {
 		{name: "get arguments are a string", tool: "get_s3_source", args: unknownID, paths: []string{""}},
 		// several problems at once
 		{name: "every problem is reported at once", tool: "create_s3_source", args: create(map[string]any{
-			"awsAccountId": "1234", "s3Bucket": "Bad_Bucket", "logProcessingRole": nil,
+			"awsAccountId": "1234", "s3Bucket": "s3://bad/bucket", "logProcessingRole": nil,
 		}), paths: []string{"awsAccountId", "s3Bucket", "logProcessingRole"}, minProblems: 3},
 	}
 	// each required field of create, missing

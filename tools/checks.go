@@ -5,12 +5,13 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
 
-// The rules below are the ones a JSON Schema cannot say. Each returns problems (the call
-// is refused) and warnings (the call goes ahead; the result mentions them).
+// The checks below are the rules a JSON Schema cannot say, shared by the tools that take
+// the same fields. Each returns problems (the call is refused) or warnings (the call goes
+// ahead; the result says them).
 
 // checkStreamOptions reports options set for a stream type they do not apply to.
 func checkStreamOptions(path string, streamType string, o *StreamOptionsArgs) []schema.Problem {
@@ -18,22 +19,14 @@ func checkStreamOptions(path string, streamType string, o *StreamOptionsArgs) []
 		return nil
 	}
 	var out []schema.Problem
-	add := func(field, want string) {
+	for _, option := range o.misplaced(streamType) {
+		want := rules.OptionStreamType(option)
 		out = append(out, schema.Problem{
-			Path:    path + "." + field,
+			Path:    path + "." + option,
 			Rule:    "streamTypeOption",
 			Message: fmt.Sprintf("only applies when logStreamType is %s (it is %s)", want, orNone(streamType)),
-			Fix:     fmt.Sprintf("remove %s, or set logStreamType to %s", field, want),
+			Fix:     fmt.Sprintf("remove %s, or set logStreamType to %s", option, want),
 		})
-	}
-	if o.JSONArrayEnvelopeField != "" && streamType != string(pantherapi.StreamJSONArray) {
-		add("jsonArrayEnvelopeField", string(pantherapi.StreamJSONArray))
-	}
-	if o.RetainEnvelopeFields && streamType != string(pantherapi.StreamCloudWatchLogs) {
-		add("retainEnvelopeFields", string(pantherapi.StreamCloudWatchLogs))
-	}
-	if o.XMLRootElement != "" && streamType != string(pantherapi.StreamXML) {
-		add("xmlRootElement", string(pantherapi.StreamXML))
 	}
 	return out
 }
@@ -76,15 +69,31 @@ func checkMappings(path string, mappings []PrefixMappingArgs) []schema.Problem {
 	return out
 }
 
-// mappingWarnings notes likely mistakes that Panther would accept.
-func mappingWarnings(mappings []PrefixMappingArgs) []string {
+// mappingWarnings notes likely mistakes in prefix mappings that Panther would accept: a
+// leading slash, and two mappings whose prefixes overlap (objects under both are parsed
+// by the longer one's log types only, or twice, depending on the order Panther applies).
+func mappingWarnings(path string, mappings []PrefixMappingArgs) []string {
 	var out []string
 	for i, m := range mappings {
 		if strings.HasPrefix(m.Prefix, "/") {
-			out = append(out, fmt.Sprintf("s3PrefixLogTypes[%d].prefix %q starts with '/': S3 keys rarely do, so it may match nothing", i, m.Prefix))
+			out = append(out, fmt.Sprintf("%s[%d].prefix %q starts with '/': S3 keys rarely do, so it may match nothing", path, i, m.Prefix))
+		}
+		for j := i + 1; j < len(mappings); j++ {
+			a, b := m.Prefix, mappings[j].Prefix
+			if a != b && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+				out = append(out, fmt.Sprintf("%s[%d].prefix %q and %s[%d].prefix %q overlap: objects under the longer one match both; "+
+					"exclude the longer prefix from the shorter mapping, or merge them", path, i, displayPrefix(a), path, j, displayPrefix(b)))
+			}
 		}
 	}
 	return out
+}
+
+func displayPrefix(p string) string {
+	if p == "" {
+		return "(whole bucket)"
+	}
+	return p
 }
 
 // checkBucket applies the AWS bucket naming rules that a pattern cannot express well.
@@ -110,9 +119,28 @@ func checkBucket(bucket string) []schema.Problem {
 		Fix: "give the bucket's real name as shown in the S3 console"}}
 }
 
+// bucketWarnings notes a legacy bucket name: valid for old us-east-1 buckets, a typo
+// otherwise.
+func bucketWarnings(bucket string) []string {
+	if bucket == "" || rules.Compile().DNSBucket.MatchString(bucket) {
+		return nil
+	}
+	return []string{fmt.Sprintf("s3Bucket %q is a legacy bucket name (upper case, underscores or over 63 characters): only old us-east-1 buckets have such names; check it is the bucket's exact name", bucket)}
+}
+
 func isIPv4(s string) bool {
 	a, err := netip.ParseAddr(s)
 	return err == nil && a.Is4()
+}
+
+// checkKMSKey refuses a KMS alias ARN: IAM grants and Panther need the key's own ARN.
+func checkKMSKey(key *string) []schema.Problem {
+	if key == nil || !rules.Compile().KMSAlias.MatchString(*key) {
+		return nil
+	}
+	keyARN := (*key)[:strings.Index(*key, ":alias/")] + ":key/<key-id>"
+	return []schema.Problem{{Path: "kmsKey", Rule: "kmsKeyARN", Message: "is a KMS alias ARN; Panther and IAM grants need the key's ARN",
+		Fix: fmt.Sprintf("use the key ARN, %s: `aws kms describe-key --key-id %s --query KeyMetadata.Arn` prints it", keyARN, *key)}}
 }
 
 // roleAccountWarning notes a role in another account than the bucket's: valid for
@@ -132,36 +160,4 @@ func checkLabel(label *string) []schema.Problem {
 	}
 	return []schema.Problem{{Path: "integrationLabel", Rule: "nonBlank", Message: "is only spaces",
 		Fix: "give a name with at least one letter or digit"}}
-}
-
-func (a *CreateArgs) check() []schema.Problem {
-	p := checkStreamOptions("logStreamTypeOptions", a.LogStreamType, a.LogStreamTypeOptions)
-	p = append(p, checkLabel(&a.IntegrationLabel)...)
-	p = append(p, checkMappings("s3PrefixLogTypes", a.S3PrefixLogTypes)...)
-	return append(p, checkBucket(a.S3Bucket)...)
-}
-
-func (a *CreateArgs) warnings() []string {
-	return append(roleAccountWarning(a.LogProcessingRole, a.AWSAccountID), mappingWarnings(a.S3PrefixLogTypes)...)
-}
-
-func (a *UpdateArgs) check() []schema.Problem {
-	p := checkLabel(a.IntegrationLabel)
-	if a.LogStreamTypeOptions != nil && a.LogStreamType != nil {
-		p = append(p, checkStreamOptions("logStreamTypeOptions", *a.LogStreamType, a.LogStreamTypeOptions)...)
-	}
-	if a.S3PrefixLogTypes != nil {
-		p = append(p, checkMappings("s3PrefixLogTypes", *a.S3PrefixLogTypes)...)
-	}
-	if !a.changesSomething() {
-		p = append(p, schema.Problem{Rule: "nothingToChange", Message: "no field to change was given",
-			Fix: "add at least one of integrationLabel, logProcessingRole, logStreamType, logStreamTypeOptions, managedBucketNotifications, kmsKey, s3PrefixLogTypes"})
-	}
-	return p
-}
-
-func (a *UpdateArgs) changesSomething() bool {
-	return a.IntegrationLabel != nil || a.LogProcessingRole != nil || a.LogStreamType != nil ||
-		a.LogStreamTypeOptions != nil || a.ManagedBucketNotifications != nil || a.KMSKey != nil ||
-		a.S3PrefixLogTypes != nil
 }

@@ -1,0 +1,56 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ReflectOutput returns a terse schema of v's type for a tool's output: its required
+// fields and the type of each top-level property (and of array items).
+// Descriptions belong in input schemas, which the model writes; an output schema is read
+// by clients that validate results, and every byte of it costs context in tools/list.
+func ReflectOutput(v any) json.RawMessage {
+	var node any
+	if err := json.Unmarshal(Reflect(v), &node); err != nil {
+		panic(fmt.Sprintf("schema: decode reflected %T: %v", v, err))
+	}
+	b, err := json.Marshal(terse(node, 0))
+	if err != nil {
+		panic(fmt.Sprintf("schema: encode terse %T: %v", v, err))
+	}
+	return b
+}
+
+// terse keeps type and enum everywhere, required at the top, and properties and items
+// down to the top-level properties' own level.
+func terse(node any, depth int) any {
+	m, ok := node.(map[string]any)
+	if !ok {
+		return node
+	}
+	out := make(map[string]any, 3)
+	for k, v := range m {
+		switch k {
+		case "type", "enum":
+			out[k] = v
+		case "required":
+			if r, ok := v.([]any); ok && len(r) > 0 && depth == 0 {
+				out[k] = v
+			}
+		case "properties":
+			if depth > 0 {
+				continue
+			}
+			props := map[string]any{}
+			for name, sub := range v.(map[string]any) {
+				props[name] = terse(sub, depth+1)
+			}
+			out[k] = props
+		case "items":
+			if items := terse(v, depth+1); depth <= 1 {
+				out[k] = items
+			}
+		}
+	}
+	return out
+}

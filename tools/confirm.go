@@ -1,0 +1,152 @@
+package tools
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// ConfirmationMode is how a destructive call is confirmed by the client's user.
+type ConfirmationMode string
+
+const (
+	// ConfirmElicit (the default) asks the user through elicitation when the client can
+	// answer; when the client declared elicitation but the transport cannot carry it, or
+	// the transport hides what the client declared, the call is refused with
+	// confirmation_unavailable rather than run unconfirmed.
+	ConfirmElicit ConfirmationMode = "elicit"
+	// ConfirmClient asks through elicitation when possible and otherwise trusts the
+	// client's own approval of destructive tools.
+	ConfirmClient ConfirmationMode = "client"
+)
+
+// ParseConfirmationMode reads a --delete-confirmation value; "" is ConfirmElicit.
+func ParseConfirmationMode(s string) (ConfirmationMode, error) {
+	switch m := ConfirmationMode(strings.ToLower(strings.TrimSpace(s))); m {
+	case "":
+		return ConfirmElicit, nil
+	case ConfirmElicit, ConfirmClient:
+		return m, nil
+	}
+	return "", fmt.Errorf("invalid delete confirmation mode %q: use elicit or client", s)
+}
+
+// confirmationTTL bounds how long a confirmation round may take.
+const confirmationTTL = 10 * time.Minute
+
+// Confirmer makes the state that carries a confirmation across the rounds of a call. The
+// state is an HMAC, under a key made when the process starts, of the action, the subject
+// (a source id), the caller's session and a nonce, so a client cannot forge an answer
+// without having been asked.
+type Confirmer struct {
+	key [32]byte
+	now func() time.Time
+}
+
+// NewConfirmer returns a Confirmer with a fresh random key.
+func NewConfirmer() *Confirmer {
+	c := &Confirmer{now: time.Now}
+	_, _ = rand.Read(c.key[:])
+	return c
+}
+
+// issue returns a new state for action on subject by the caller of ctx.
+func (c *Confirmer) issue(ctx context.Context, action, subject string) string {
+	var nonce [16]byte
+	_, _ = rand.Read(nonce[:])
+	var stamp [8]byte
+	binary.BigEndian.PutUint64(stamp[:], uint64(c.now().Unix()))
+	payload := append(stamp[:], nonce[:]...)
+	return "v1." + base64.RawURLEncoding.EncodeToString(payload) + "." +
+		base64.RawURLEncoding.EncodeToString(c.mac(payload, action, subject, callerBinding(ctx)))
+}
+
+// valid reports whether state was issued by c for action on subject by the same caller,
+// within confirmationTTL.
+func (c *Confirmer) valid(ctx context.Context, state, action, subject string) bool {
+	parts := strings.Split(state, ".")
+	if len(parts) != 3 || parts[0] != "v1" {
+		return false
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(parts[1])
+	sum, err2 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || len(payload) != 24 {
+		return false
+	}
+	if !hmac.Equal(sum, c.mac(payload, action, subject, callerBinding(ctx))) {
+		return false
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(payload[:8])), 0)
+	age := c.now().Sub(issued)
+	return age >= -time.Minute && age <= confirmationTTL
+}
+
+func (c *Confirmer) mac(payload []byte, action, subject, binding string) []byte {
+	h := hmac.New(sha256.New, c.key[:])
+	for _, part := range []string{action, subject, binding} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(payload)
+	return h.Sum(nil)
+}
+
+// callerBinding names the caller of ctx: its MCP session when it has one.
+func callerBinding(ctx context.Context) string {
+	if s := server.ClientSessionFromContext(ctx); s != nil {
+		return "session:" + s.SessionID()
+	}
+	return ""
+}
+
+// elicitation is what the client and transport of a call allow.
+type elicitation int
+
+const (
+	// elicitNotDeclared: the client said it cannot ask its user; its own approval of
+	// destructive tools is what guards the call.
+	elicitNotDeclared elicitation = iota
+	// elicitAvailable: the user can be asked.
+	elicitAvailable
+	// elicitUnavailable: the client declared elicitation, or what it declared is not
+	// known, but the transport cannot carry the request.
+	elicitUnavailable
+)
+
+// elicitationFor tells whether the caller of ctx can be asked to confirm.
+func elicitationFor(ctx context.Context) elicitation {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		if info.ClientCapabilities != nil && info.ClientCapabilities.Elicitation != nil {
+			return elicitAvailable
+		}
+		return elicitNotDeclared
+	}
+	session := server.ClientSessionFromContext(ctx)
+	caps, known := session.(interface {
+		GetClientCapabilities() mcp.ClientCapabilities
+	})
+	if v, ok := session.(interface{ ProtocolVersion() string }); ok && v.ProtocolVersion() == "" {
+		// A stateless HTTP request in the initialize era: the session lives for one
+		// request and never saw the client's initialize.
+		known = false
+	}
+	if !known {
+		return elicitUnavailable
+	}
+	if caps.GetClientCapabilities().Elicitation == nil {
+		return elicitNotDeclared
+	}
+	if _, ok := session.(server.SessionWithElicitation); ok {
+		return elicitAvailable
+	}
+	return elicitUnavailable
+}
