@@ -25,6 +25,8 @@ const (
 	DNSBucketPattern = `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`
 	// RoleARNPattern is an IAM role ARN.
 	RoleARNPattern = `^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`
+	// RoleNamePattern is an IAM role name (the last part of a role ARN, without a path).
+	RoleNamePattern = `^[A-Za-z0-9+=,.@_-]{1,64}$`
 	// KMSKeyPattern is a KMS key ARN (not an alias: IAM grants and Panther need the key).
 	KMSKeyPattern = `^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`
 	// KMSAliasPattern is a KMS alias ARN, refused with a hint to use the key's ARN.
@@ -101,7 +103,7 @@ func OptionStreamType(option string) string {
 
 // Compiled holds the compiled patterns. Get it with Compile; it is built once, on first use.
 type Compiled struct {
-	SourceID, AccountID, Bucket, DNSBucket, RoleARN, KMSKey, KMSAlias, Label, LogType *regexp.Regexp
+	SourceID, AccountID, Bucket, DNSBucket, RoleARN, RoleName, KMSKey, KMSAlias, Label, LogType *regexp.Regexp
 }
 
 var compileOnce = sync.OnceValue(func() *Compiled {
@@ -111,6 +113,7 @@ var compileOnce = sync.OnceValue(func() *Compiled {
 		Bucket:    regexp.MustCompile(BucketPattern),
 		DNSBucket: regexp.MustCompile(DNSBucketPattern),
 		RoleARN:   regexp.MustCompile(RoleARNPattern),
+		RoleName:  regexp.MustCompile(RoleNamePattern),
 		KMSKey:    regexp.MustCompile(KMSKeyPattern),
 		KMSAlias:  regexp.MustCompile(KMSAliasPattern),
 		Label:     regexp.MustCompile(LabelPattern),

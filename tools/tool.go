@@ -131,7 +131,7 @@ func (s Spec[A, R]) build(d *Deps) Tool {
 			return failure.ToolResult(failure.New(failure.CodeNotConfigured, d.NotConfigured,
 				"set the missing setting in the MCP client's configuration for this server (env), then restart the server")), nil
 		}
-		args, problems := decode(req, validator(), s.Check)
+		args, raw, problems := decode(req, validator(), s.Check)
 		if s.UnknownFieldHint != nil {
 			for i, p := range problems {
 				if p.Rule == "additionalProperties" {
@@ -142,6 +142,7 @@ func (s Spec[A, R]) build(d *Deps) Tool {
 			}
 		}
 		if len(problems) > 0 {
+			suggestFixes(raw, problems)
 			d.log().Debug("tool arguments refused", "tool", s.Name, "problems", len(problems))
 			return failure.ToolResult(failure.InvalidArguments(s.Name, problems)), nil
 		}
@@ -195,26 +196,26 @@ func (e *askUserError) Error() string { return "waiting for the user's answer" }
 func askUser(res *mcp.CallToolResult) error { return &askUserError{result: res} }
 
 // decode validates the raw arguments against the schema, decodes them into T, and adds
-// the problems of check. Problems under a path the schema already refused are dropped.
-func decode[T any](req mcp.CallToolRequest, v *schema.Validator, check func(*T) []schema.Problem) (T, []schema.Problem) {
+// the problems of check; it also returns the raw arguments. Problems under a path the schema already refused are dropped.
+func decode[T any](req mcp.CallToolRequest, v *schema.Validator, check func(*T) []schema.Problem) (T, []byte, []schema.Problem) {
 	var args T
 	raw, err := rawArguments(req)
 	if err != nil {
-		return args, []schema.Problem{{Rule: "json", Message: "the arguments could not be read as JSON", Fix: "send a JSON object"}}
+		return args, nil, []schema.Problem{{Rule: "json", Message: "the arguments could not be read as JSON", Fix: "send a JSON object"}}
 	}
 	problems := v.Validate(raw)
 	if err := json.Unmarshal(raw, &args); err != nil && len(problems) == 0 {
 		problems = append(problems, schema.Problem{Rule: "json", Message: "the arguments do not decode: " + err.Error()})
 	}
 	if check == nil {
-		return args, problems
+		return args, raw, problems
 	}
 	for _, p := range check(&args) {
 		if !coveredBy(p.Path, problems) {
 			problems = append(problems, p)
 		}
 	}
-	return args, problems
+	return args, raw, problems
 }
 
 func coveredBy(path string, problems []schema.Problem) bool {

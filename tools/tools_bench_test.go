@@ -70,12 +70,12 @@ func benchDecode[T any](b *testing.B, args string, check func(*T) []schema.Probl
 	var zero T
 	v := schema.MustValidator(schema.Reflect(&zero))
 	req := mk(b, args)
-	if _, p := decode[T](req, v, check); len(p) != problems {
+	if _, _, p := decode[T](req, v, check); len(p) != problems {
 		b.Fatalf("%d problems, want %d: %v", len(p), problems, p)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_, _ = decode[T](req, v, check)
+		_, _, _ = decode[T](req, v, check)
 	}
 }
 

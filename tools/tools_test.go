@@ -231,3 +231,31 @@ func TestDeleteWithoutAWayToAskIsRefused(t *testing.T) {
 	assert.Equal(t, "confirmation_unavailable", res.StructuredContent.(map[string]any)["error"].(*failure.Error).Code)
 	assert.Zero(t, b.deletes, "nothing was deleted")
 }
+
+func TestAlmostRightInputsGetTheExactFix(t *testing.T) {
+	tests := []struct {
+		name, field string
+		value       any
+		fix         string
+	}{
+		{"account id with dashes", "awsAccountId", "1234-5678-9012", `use "123456789012"`},
+		{"bucket as an s3 URL", "s3Bucket", "s3://acme-logs/AWSLogs/", `use "acme-logs"`},
+		{"bucket as an ARN", "s3Bucket", "arn:aws:s3:::acme-logs", `use "acme-logs"`},
+		{"stream type in the wrong case", "logStreamType", "jsonarray", `use "JsonArray"`},
+		{"role by name", "logProcessingRole", "PantherReadRole", `use "arn:aws:iam::123456789012:role/PantherReadRole"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newStub()
+			args := createArgs("a", "acme-logs", "")
+			args[tt.field] = tt.value
+			res, sc := run(t, createS3Source(), b, args)
+			require.True(t, res.IsError)
+			problems := sc["error"].(map[string]any)["problems"].([]any)
+			require.Len(t, problems, 1, text(res))
+			assert.Equal(t, tt.field, problems[0].(map[string]any)["path"])
+			assert.Equal(t, tt.fix, problems[0].(map[string]any)["fix"])
+			assert.Zero(t, b.creates)
+		})
+	}
+}
