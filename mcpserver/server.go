@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/completion"
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
@@ -110,8 +111,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
+	complete := &completion.Provider{IDArgument: prompts.ArgID, LogTypesArgument: prompts.ArgLogTypes}
+	if deps.Backend != nil {
+		complete.Sources = deps.Backend
+	}
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
+		server.WithCompletions(),
+		server.WithPromptCompletionProvider(complete),
+		server.WithResourceCompletionProvider(complete),
 		server.WithLogging(),
 		server.WithInstructions(strings.TrimSpace(Instructions)),
 	}

@@ -24,6 +24,12 @@ const (
 	Troubleshoot = "troubleshoot_s3_source"
 )
 
+// Names of the prompt arguments that completion/complete fills in.
+const (
+	ArgID       = "id"
+	ArgLogTypes = "log_types"
+)
+
 // definition is one prompt: what prompts/list shows and how prompts/get renders it.
 type definition struct {
 	prompt mcp.Prompt
