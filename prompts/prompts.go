@@ -12,6 +12,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 )
 
 //go:embed text/*.md
@@ -54,7 +56,8 @@ func handler(tmpl *template.Template, d definition) server.PromptHandlerFunc {
 	return func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		data, description, err := d.data(req.Params.Arguments)
 		if err != nil {
-			return nil, fmt.Errorf("%w: prompt %s: %v", mcp.ErrInvalidParams, name, err)
+			return nil, failure.RPC(failure.New(failure.CodeInvalidArguments, "prompt "+name+": "+err.Error(),
+				"fix the argument and get the prompt again"))
 		}
 		var b strings.Builder
 		if err := tmpl.ExecuteTemplate(&b, name+".md", data); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rpcerr"
 )
 
 // Tool calls served at once over stdio, and queued beyond that.
@@ -131,7 +132,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// An agent may have many calls in flight, each mostly waiting on Panther.
 	server.WithWorkerPoolSize(stdioWorkers)(stdio)
 	server.WithQueueSize(stdioQueue)(stdio)
-	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), stdout)
+	// Prompt and resource failures get their JSON-RPC codes on the way out.
+	out := rpcerr.NewWriter(stdout)
+	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), out)
+	_ = out.Flush()
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		log.Info("stdio closed; exiting")
 		return nil
