@@ -240,6 +240,7 @@ type request struct {
 	route        string // path template, for metrics and logs
 	in           any    // body, JSON-encoded; nil for none
 	want         int    // the success status
+	alsoOK       int    // another success status, if not 0 (its body is ignored)
 	out          any    // decoded from a success body; nil to ignore it
 	// idempotent calls are retried on any retryable failure; others only when the
 	// request never reached the server.
@@ -280,6 +281,9 @@ func (c *Client) do(ctx context.Context, r request) error {
 		a.body = []byte(Redact(string(a.body), secrets...))
 		a.err = redactError(a.err, secrets)
 		c.observe(method, r.route, a, tries)
+		if r.alsoOK != 0 && a.status == r.alsoOK && a.err == nil {
+			a.status = r.want
+		}
 		apiErr := c.classify(method, path, a, r.want, r.out, secrets)
 		if apiErr == nil {
 			return struct{}{}, nil
