@@ -240,6 +240,7 @@ type request struct {
 	route        string // path template, for metrics and logs
 	in           any    // body, JSON-encoded; nil for none
 	want         int    // the success status
+	alsoOK       int    // another success status, if not 0 (its body is ignored)
 	out          any    // decoded from a success body; nil to ignore it
 	// idempotent calls are retried on any retryable failure; others only when the
 	// request never reached the server.
@@ -249,10 +250,7 @@ type request struct {
 // do sends one call with retries and decodes a response with status want into out.
 func (c *Client) do(ctx context.Context, r request) error {
 	method, path := r.method, r.path
-	token := c.cfg.Token
-	if t, ok := ctx.Value(tokenKey{}).(string); ok && t != "" {
-		token = t
-	}
+	token := c.effectiveToken(ctx)
 	if token == "" {
 		return &APIError{Code: CodeUnauthorized, Method: method, Path: path,
 			Message: "no API token configured"}
@@ -274,23 +272,27 @@ func (c *Client) do(ctx context.Context, r request) error {
 		lastErr *APIError
 		hint    time.Duration
 	)
+	secrets := []string{token, c.cfg.Token}
 	op := func() (struct{}, error) {
 		tries++
 		a := c.exchange(ctx, method, path, token, body)
+		// Before anything reads the answer: no form of a token reaches a message, a
+		// log line, an error chain or a decoded result, and none is cut in half first.
+		a.body = []byte(Redact(string(a.body), secrets...))
+		a.err = redactError(a.err, secrets)
 		c.observe(method, r.route, a, tries)
-		if a.status != r.want {
-			// Before the message is extracted and cut, so no part of a token survives.
-			a.body = []byte(c.redact(string(a.body), token))
+		if r.alsoOK != 0 && a.status == r.alsoOK && a.err == nil {
+			a.status = r.want
 		}
-		apiErr := c.classify(method, path, a, r.want, r.out)
+		apiErr := c.classify(method, path, a, r.want, r.out, secrets)
 		if apiErr == nil {
 			return struct{}{}, nil
 		}
-		apiErr.Message = c.redact(apiErr.Message, token)
 		apiErr.Attempts = tries
-		// Without a definite answer (none, or a success status with an unreadable body)
-		// the request may have been applied.
-		apiErr.MaybeApplied = a.sent && (a.status == 0 || a.status == r.want)
+		apiErr.MaybeApplied = maybeApplied(a, r.want)
+		// A call that is not safe to repeat (a create) and may have been applied: the
+		// caller must look before trying again, or it may make a duplicate.
+		apiErr.OutcomeUnknown = apiErr.MaybeApplied && !r.idempotent
 		lastErr = apiErr
 		retry := (r.idempotent || !a.sent) && isRetriedCode(apiErr.Code) && ctx.Err() == nil
 		if !retry {
@@ -337,6 +339,21 @@ func (c *Client) contextError(ctx context.Context, method, path string, tries in
 		}
 	}
 	return e
+}
+
+// maybeApplied reports whether a failed attempt may have been applied by Panther: the
+// request was sent and no definite answer came back. That is no response at all
+// (timeout, reset), a success status whose body could not be used, or a gateway's
+// 502/503/504, which a proxy sends whether or not Panther received the request.
+func maybeApplied(a attempt, want int) bool {
+	if !a.sent {
+		return false
+	}
+	switch a.status {
+	case 0, want, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 func isRetriedCode(c Code) bool {
@@ -407,7 +424,9 @@ func errString(err error) string {
 }
 
 // classify turns an attempt into nil (success, out decoded) or an *APIError.
-func (c *Client) classify(method, path string, a attempt, want int, out any) *APIError {
+// a.body and a.err were redacted by do; messages are redacted again after decoding (a
+// JSON escape the body-level pass could not see) and only then cut.
+func (c *Client) classify(method, path string, a attempt, want int, out any, secrets []string) *APIError {
 	e := &APIError{StatusCode: a.status, Method: method, Path: path}
 	switch {
 	case errors.Is(a.err, errBodyTooLarge):
@@ -428,7 +447,7 @@ func (c *Client) classify(method, path string, a attempt, want int, out any) *AP
 		case errors.Is(a.err, context.DeadlineExceeded):
 			e.Code, e.Message = CodeTimeout, "Panther did not answer in time"
 		default:
-			e.Code, e.Message = CodeNetwork, "could not reach Panther: "+transportReason(a.err)
+			e.Code, e.Message = CodeNetwork, "could not reach Panther: "+clean(Redact(transportReason(a.err), secrets...))
 		}
 		return e
 	case a.status == want:
@@ -437,13 +456,20 @@ func (c *Client) classify(method, path string, a attempt, want int, out any) *AP
 		}
 		if err := json.Unmarshal(a.body, out); err != nil {
 			e.Code, e.Message = CodeService, "Panther's response was not the expected JSON"
-			e.Err = err
+			e.Err = redactError(err, secrets)
 			return e
+		}
+		if v, ok := out.(checked); ok {
+			if missing := v.missingFields(); len(missing) > 0 {
+				e.Code = CodeService
+				e.Message = "Panther's answer lacked " + strings.Join(missing, ", ")
+				return e
+			}
 		}
 		return nil
 	}
 	e.Code = codeForStatus(a.status)
-	e.Message = messageFromBody(a.body) // the body was redacted by do
+	e.Message = clean(Redact(rawMessageFromBody(a.body), secrets...))
 	if e.Message == "" {
 		e.Message = http.StatusText(a.status)
 	}
@@ -451,18 +477,44 @@ func (c *Client) classify(method, path string, a attempt, want int, out any) *AP
 	return e
 }
 
-// redact removes the configured token, and the call's own tokens, from text that came
-// from upstream.
-func (c *Client) redact(s string, tokens ...string) string {
-	for _, t := range append(tokens, c.cfg.Token) {
-		if len(t) >= 4 {
-			s = strings.ReplaceAll(s, t, "[redacted]")
-		}
+// checked is a decoded answer that can tell which fields it must have but lacks.
+type checked interface {
+	missingFields() []string
+}
+
+// redactError returns err unchanged when its text holds no secret, and otherwise an error
+// with the redacted text that still matches what err matched with errors.Is (timeouts,
+// cancellation, EOF) but no longer unwraps to the text that held the secret.
+func redactError(err error, secrets []string) error {
+	if err == nil {
+		return nil
 	}
-	return s
+	msg := err.Error()
+	safe := Redact(msg, secrets...)
+	if safe == msg {
+		return err
+	}
+	return &redactedError{msg: safe, cause: err}
+}
+
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Is matches what the original error matched.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.cause, target) }
+
+// Timeout reports whether the original error was a timeout (net.Error).
+func (e *redactedError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.cause, &t) && t.Timeout()
 }
 
 // transportReason describes a transport failure without the URL (which Go's errors repeat).
+// The text is neither redacted nor cleaned.
 func transportReason(err error) string {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
@@ -476,12 +528,16 @@ func transportReason(err error) string {
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		return clean(uerr.Err.Error())
+		return uerr.Err.Error()
 	}
-	return clean(err.Error())
+	return err.Error()
 }
 
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
+// maxRetryAfterSeconds caps a Retry-After in either form (a day).
+const maxRetryAfterSeconds = 86400
+
+// parseRetryAfter reads delay-seconds or an HTTP date, at most a day; 0 when absent or
+// invalid.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -491,11 +547,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs < 0 {
 			return 0
 		}
-		return time.Duration(min(secs, 86400)) * time.Second
+		return time.Duration(min(secs, maxRetryAfterSeconds)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfterSeconds*time.Second)
 		}
 	}
 	return 0

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -139,6 +140,9 @@ func FuzzSuccessBody(f *testing.F) {
 		`{"data":null,"errors":[{"message":"CANARY-TOKEN-7f3a9c2e is not allowed\nsecond line"}]}`,
 		`{"errors":[{"message":"` + strings.Repeat("x", 1000) + `"}]}`,
 		`{"data":{"sources":{"edges":[null,{"node":null}]}}}`,
+		`{"data":{"schemas":{"edges":[{"node":{"name":"AWS.CloudTrail","description":null,"isArchived":false,"isManaged":true,"referenceURL":null}}]}}}`,
+		`{"data":{"metrics":{"bytesProcessedPerSource":[{"label":"AWS.VPCFlow","value":1e300,"breakdown":{"a":-1,"b":1.5}}]}}}`,
+		`{"type":"SOURCE_NO_DATA","minutesThreshold":60,"state":"OK"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -157,6 +161,25 @@ func FuzzSuccessBody(f *testing.F) {
 		checkDecoded(t, err)
 		if err == nil {
 			checkNormalized(t, src)
+		}
+
+		types, err := cannedClient(t, &canned{status: 200, body: body}).ListLogTypes(ctx, "")
+		checkDecoded(t, err)
+		for _, lt := range types {
+			require.NotEmpty(t, lt.Name, "a log type without a name is an error")
+		}
+		day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		vol, err := cannedClient(t, &canned{status: 200, body: body}).Metrics(ctx, day, day.Add(24*time.Hour), time.Hour)
+		checkDecoded(t, err)
+		for _, s := range vol.Series {
+			require.NotEmpty(t, s.LogType)
+			require.GreaterOrEqual(t, s.TotalBytes, int64(0))
+		}
+		alarm, err := cannedClient(t, &canned{status: 200, body: body}).GetNoDataAlarm(ctx, "abc")
+		checkDecoded(t, err)
+		if err == nil {
+			require.NotEmpty(t, alarm.Type)
+			require.Positive(t, alarm.MinutesThreshold)
 		}
 
 		list, err := cannedClient(t, &canned{status: 200, body: body}).ListSources(ctx)

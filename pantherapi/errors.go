@@ -62,7 +62,12 @@ type APIError struct {
 	// MaybeApplied is true when the request may have reached Panther but no answer came
 	// back: a create may exist now, a change may have been made.
 	MaybeApplied bool
-	Err          error // underlying transport error, if any
+	// OutcomeUnknown is true when a call that is not safe to repeat (a create) may have
+	// been applied: it was sent, and the answer was lost (timeout, reset, truncated or
+	// unusable success body) or came from a gateway (502, 503, 504). Repeating it could
+	// make a duplicate: look first (list the sources). Such an error is not Retryable.
+	OutcomeUnknown bool
+	Err            error // underlying transport error, if any; never holds the token
 }
 
 func (e *APIError) Error() string {
@@ -98,8 +103,12 @@ func (e *APIError) Is(target error) bool {
 	return ok && t.Code == e.Code && (t.StatusCode == 0 || t.StatusCode == e.StatusCode)
 }
 
-// Retryable reports whether the same call may succeed later.
+// Retryable reports whether the same call may succeed later and is safe to repeat as is.
+// An error whose outcome is unknown is not: the first call may have been applied.
 func (e *APIError) Retryable() bool {
+	if e.OutcomeUnknown {
+		return false
+	}
 	switch e.Code {
 	case CodeRateLimited, CodeUnavailable, CodeNetwork, CodeTimeout, CodeService:
 		return true
@@ -120,6 +129,13 @@ func CodeOf(err error) Code {
 func IsRetryable(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Retryable()
+}
+
+// IsOutcomeUnknown reports whether err is an *APIError of a call that is not safe to
+// repeat (a create) and may have been applied (see APIError.OutcomeUnknown).
+func IsOutcomeUnknown(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.OutcomeUnknown
 }
 
 // codeForStatus classifies an HTTP status.
@@ -147,7 +163,11 @@ func codeForStatus(status int) Code {
 // messageFromBody extracts a readable message from an error body: {"message": …},
 // {"error": …}, {"errors": [{"message": …}]}, or any other text (an HTML page from a load
 // balancer is reduced to its visible text). The result is one line, at most maxMessageLen.
-func messageFromBody(body []byte) string {
+func messageFromBody(body []byte) string { return clean(rawMessageFromBody(body)) }
+
+// rawMessageFromBody is messageFromBody before clean: neither cut nor made one line, so a
+// caller can redact it first.
+func rawMessageFromBody(body []byte) string {
 	var shaped struct {
 		Message string `json:"message"`
 		Error   any    `json:"error"`
@@ -158,26 +178,26 @@ func messageFromBody(body []byte) string {
 	if json.Unmarshal(body, &shaped) == nil {
 		switch {
 		case shaped.Message != "":
-			return clean(shaped.Message)
+			return shaped.Message
 		case shaped.Error != nil:
 			if s, ok := shaped.Error.(string); ok {
-				return clean(s)
+				return s
 			}
 			b, _ := json.Marshal(shaped.Error)
-			return clean(string(b))
+			return string(b)
 		case len(shaped.Errors) > 0:
 			msgs := make([]string, 0, len(shaped.Errors))
 			for _, e := range shaped.Errors {
 				msgs = append(msgs, e.Message)
 			}
-			return clean(strings.Join(msgs, "; "))
+			return strings.Join(msgs, "; ")
 		}
 	}
 	text := string(body)
 	if looksLikeHTML(text) {
 		text = stripTags(text)
 	}
-	return clean(text)
+	return text
 }
 
 func looksLikeHTML(s string) bool {

@@ -125,6 +125,24 @@ type S3Source struct {
 	S3PrefixLogTypes           []PrefixLogTypesMapping `json:"s3PrefixLogTypes" jsonschema:"required" jsonschema_description:"Prefix to log types mappings."`
 }
 
+// missingFields lists the fields every source Panther returns must have but s lacks.
+func (s *S3Source) missingFields() []string {
+	var missing []string
+	for _, f := range []struct{ name, value string }{
+		{"integrationId", s.IntegrationID},
+		{"integrationLabel", s.IntegrationLabel},
+		{"awsAccountId", s.AWSAccountID},
+		{"s3Bucket", s.S3Bucket},
+		{"logProcessingRole", s.LogProcessingRole},
+		{"logStreamType", string(s.LogStreamType)},
+	} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	return missing
+}
+
 // Normalize removes the API's quirks in place: an empty stream options object becomes nil,
 // and nil arrays become empty ones.
 func (s *S3Source) Normalize() {

@@ -31,6 +31,7 @@ type config struct {
 	token     string
 	viewToken string
 	seed      int
+	demo      bool
 	logLevel  slog.Level
 }
 
@@ -42,6 +43,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.StringVar(&cfg.token, "token", getenv("PANTHER_API_TOKEN"), "API token with View and Manage Log Sources (default $PANTHER_API_TOKEN)")
 	fs.StringVar(&cfg.viewToken, "view-token", "", "optional read-only API token (View Log Sources)")
 	fs.IntVar(&cfg.seed, "seed", 0, "number of sample S3 sources to create")
+	fs.BoolVar(&cfg.demo, "demo-data", false, "also store the demo sources: healthy with volume, stalled with a firing no-data alarm, unhealthy")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug (one line per request), info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return config{}, fmt.Errorf("parse flags: %w", err)
@@ -76,6 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	srv := fake.New(opts...)
 	seed(srv, cfg.seed)
+	if cfg.demo {
+		fake.SeedDemo(srv, time.Now())
+	}
 
 	url, err := srv.StartAt(cfg.addr)
 	if err != nil {
@@ -99,12 +104,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return 0
 }
 
-// seed stores n sample S3 sources.
+// seed stores n sample S3 sources, each healthy and receiving data.
 func seed(srv *fake.Server, n int) {
+	now := time.Now()
 	streamTypes := []string{"Auto", "JSON", "Lines"}
 	logTypes := []string{"AWS.CloudTrail", "AWS.VPCFlow", "AWS.S3ServerAccess"}
 	for i := range n {
-		srv.Put(fake.Source{
+		stored := srv.Put(fake.Source{
 			IntegrationLabel:  fmt.Sprintf("sample source %04d", i+1),
 			AWSAccountID:      "123456789012",
 			S3Bucket:          fmt.Sprintf("sample-logs-%04d", i+1),
@@ -115,6 +121,12 @@ func seed(srv *fake.Server, n int) {
 				LogTypes:         []string{logTypes[i%len(logTypes)]},
 				ExcludedPrefixes: []string{},
 			}},
+		})
+		srv.SetHealth(stored.IntegrationID, fake.Health{
+			IsHealthy:          true,
+			LastEventReceived:  now.Add(-time.Duration(i%60) * time.Minute),
+			LastEventProcessed: now.Add(-time.Duration(i%60) * time.Minute),
+			BytesPerHour:       map[string]int64{logTypes[i%len(logTypes)]: int64(1+i%10) << 20},
 		})
 	}
 }

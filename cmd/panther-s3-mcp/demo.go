@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
 )
@@ -14,23 +15,14 @@ type demoPanther struct {
 	url, token string
 }
 
-// startDemo starts the fake Panther API on a free loopback port with a fresh token and a
-// sample source, so a new user can try every tool without an account.
+// startDemo starts the fake Panther API on a free loopback port with a fresh token and
+// the demo sources (fake.SeedDemo: a healthy source with volume, a stalled one with a
+// firing no-data alarm, an unhealthy one) and Panther's usual log types, so a new user
+// can try every tool without an account.
 func startDemo(log *slog.Logger) (*demoPanther, error) {
 	token := "demo-" + rand.Text()
 	srv := fake.New(fake.WithToken(token, fake.PermView, fake.PermManage), fake.WithLogger(log.With("component", "fake-panther")))
-	srv.Put(fake.Source{
-		IntegrationLabel:           "demo cloudtrail",
-		AWSAccountID:               "123456789012",
-		S3Bucket:                   "demo-cloudtrail-logs",
-		LogProcessingRole:          "arn:aws:iam::123456789012:role/PantherLogProcessingRole-demo",
-		LogStreamType:              "Auto",
-		ManagedBucketNotifications: true,
-		S3PrefixLogTypes: []fake.PrefixMapping{{
-			Prefix: "AWSLogs/", LogTypes: []string{"AWS.CloudTrail"},
-			ExcludedPrefixes: []string{"AWSLogs/*/CloudTrail-Digest/"},
-		}},
-	})
+	fake.SeedDemo(srv, time.Now())
 	url, err := srv.Start()
 	if err != nil {
 		return nil, fmt.Errorf("start the demo Panther API: %w", err)

@@ -1,5 +1,5 @@
-// Package contract validates HTTP traffic against Panther's S3-sources
-// OpenAPI contract. It is meant for tests: wrap a fake or a recording
+// Package contract validates HTTP traffic against Panther's S3-sources (and
+// log-source alarm) OpenAPI contract. It is meant for tests: wrap a fake or a recording
 // transport with it so that any drift between the code and the contract
 // fails loudly.
 package contract

@@ -5,9 +5,12 @@
 // required fields are rejected with 400 and a message naming the field. It
 // reproduces the real API's response quirks (kmsKey "" and
 // logStreamTypeOptions {} when unset), its auth model (X-API-Key with "View
-// Log Sources" / "Manage Log Sources" permissions), a minimal GraphQL
-// "sources" listing, and can inject faults (latency, error statuses, dropped
-// connections, truncated or oversized bodies) per route.
+// Log Sources" / "Manage Log Sources" permissions), the GraphQL queries
+// "sources" (with each source's health), "schemas" (a catalogue of log
+// types) and "metrics" (bytes processed per log type and source), the
+// no-data alarm routes (/log-source-alarms/{sourceId}/SOURCE_NO_DATA), and
+// can inject faults (latency, error statuses, dropped connections, truncated
+// or oversized bodies) per route.
 package fake
 
 import (
@@ -86,16 +89,35 @@ func WithMiddleware(mw func(http.Handler) http.Handler) Option {
 	}
 }
 
+// WithClock sets the clock the fake reads for health, volume and alarm states
+// (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithLogTypes replaces the default log-type catalogue (DefaultLogTypes).
+func WithLogTypes(types ...LogType) Option {
+	return func(s *Server) { s.logTypes = append([]LogType(nil), types...) }
+}
+
 // Server is the fake Panther API. It is safe for concurrent use.
 type Server struct {
 	logger     *slog.Logger
 	logLimit   int
 	middleware []func(http.Handler) http.Handler
+	now        func() time.Time
 
 	mu       sync.Mutex
 	tokens   map[string]map[Permission]bool
 	sources  map[string]*record
 	others   map[string]*otherSource
+	health   map[string]Health
+	alarms   map[string]int // source id → no-data threshold in minutes
+	logTypes []LogType
 	requests []*Request
 	faults   map[Route][]*queuedFault
 
@@ -115,8 +137,12 @@ func New(opts ...Option) *Server {
 		tokens:   make(map[string]map[Permission]bool),
 		sources:  make(map[string]*record),
 		others:   make(map[string]*otherSource),
+		health:   make(map[string]Health),
+		alarms:   make(map[string]int),
+		logTypes: DefaultLogTypes(),
 		faults:   make(map[Route][]*queuedFault),
 		done:     make(chan struct{}),
+		now:      time.Now,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -345,6 +371,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tooLarge := len(body) > MaxBodyBytes
 	entry := s.logRequest(r, body)
 	tgt := resolve(r.Method, r.URL.EscapedPath())
+	if tgt.op == opGraphQL {
+		tgt.subRoute = graphQLRoute(body)
+	}
 
 	status, faulted := s.handle(w, r, tgt, body, tooLarge, readErr)
 	if r.Context().Err() != nil {
@@ -362,7 +391,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // handle applies a pending fault, if any, then serves the request. It
 // returns the status sent (0 when none was) and whether a fault applied.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, tgt target, body []byte, tooLarge bool, readErr error) (int, bool) {
-	if f, ok := s.takeFault(tgt.route); ok {
+	if f, ok := s.takeFault(tgt.subRoute, tgt.route); ok {
 		return s.applyFault(w, r, f, func(w http.ResponseWriter) int {
 			return s.serve(w, r, tgt, body, tooLarge, readErr)
 		}), true
@@ -408,6 +437,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, tgt target, body 
 		return s.delete(w, tgt.id)
 	case opGraphQL:
 		return s.graphQL(w, body)
+	case opAlarmGet:
+		return s.getAlarm(w, tgt.id, tgt.alarmType)
+	case opAlarmPut:
+		return s.putAlarm(w, tgt.id, tgt.alarmType, body)
+	case opAlarmDelete:
+		return s.deleteAlarm(w, tgt.id, tgt.alarmType)
 	}
 	return writeJSON(w, http.StatusInternalServerError, errorBody{Message: "unhandled operation"})
 }

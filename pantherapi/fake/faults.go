@@ -59,7 +59,8 @@ type queuedFault struct {
 
 // InjectFault queues f for route. Faults queue per route in order; a fault
 // for the request's own route is used before one for RouteAny, which matches
-// every request (including unknown paths).
+// every request (including unknown paths). For GraphQL, a fault for one
+// query's route (RouteGraphQLSchemas, …) is used before one for RouteGraphQL.
 func (s *Server) InjectFault(route Route, f Fault) {
 	n := f.Times
 	if n <= 0 {
@@ -77,12 +78,12 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault consumes one application of the first fault queued for route,
-// or else for RouteAny.
-func (s *Server) takeFault(route Route) (Fault, bool) {
+// takeFault consumes one application of the first fault queued for the first
+// of routes that has one, or else for RouteAny.
+func (s *Server) takeFault(routes ...Route) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, key := range []Route{route, RouteAny} {
+	for _, key := range append(routes, RouteAny) {
 		if key == "" {
 			continue
 		}

@@ -197,6 +197,7 @@ func (s *Server) update(w http.ResponseWriter, id string, body []byte) int {
 func (s *Server) delete(w http.ResponseWriter, id string) int {
 	s.mu.Lock()
 	delete(s.sources, id)
+	delete(s.health, id)
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 	return http.StatusNoContent
