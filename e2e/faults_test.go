@@ -166,7 +166,7 @@ func TestFaults(t *testing.T) {
 		{
 			name: "503 on create is not retried once sent", tool: "create_s3_source",
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 3, Status: 503, Body: `{"message":"unavailable"}`}}},
-			code:   "unavailable", status: 503, retryable: true,
+			code:   "unknown_outcome", status: 503, retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
 		},

@@ -80,7 +80,7 @@ func APIFailure(log *slog.Logger, host string, err error) *failure.Error {
 	}
 	if apiErr.MaybeApplied && apiErr.Method != http.MethodGet && !strings.HasSuffix(apiErr.Path, "/graphql") {
 		f.Message += "; the change may have been applied anyway"
-		if apiErr.Method == http.MethodPost {
+		if apiErr.OutcomeUnknown || apiErr.Method == http.MethodPost {
 			// Repeating a create that arrived would make a duplicate (or fail with exists).
 			f.Code, f.Retryable = failure.CodeUnknownOutcome, false
 			f.Hint = "do not simply retry: first check with " + ListS3SourcesName + " (filter by label) whether the source was created"
