@@ -39,6 +39,10 @@ bench: ## Measure what the server adds to a Panther call and write BENCHMARKS.md
 conformance: ## Run the MCP conformance suite against the HTTP transport (Node.js 22 and the pinned suite are fetched into .tools/ when missing)
 	bash scripts/conformance.sh
 
+.PHONY: sdk-client
+sdk-client: build ## Drive bin/ with the official MCP TypeScript SDK client over stdio and HTTP and validate every result (Node.js 22 and the pinned SDK are fetched into .tools/ when missing)
+	bash scripts/sdk-client.sh
+
 FUZZTIME ?= 20s
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 20s), one after another; `make test` runs their seed corpora
