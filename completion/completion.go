@@ -74,7 +74,9 @@ func (p *Provider) sourceIDs(ctx context.Context, typed string) *mcp.Completion 
 			matches = append(matches, s)
 		}
 	}
-	slices.SortFunc(matches, func(a, b pantherapi.SourceSummary) int { return strings.Compare(a.IntegrationLabel, b.IntegrationLabel) })
+	slices.SortFunc(matches, func(a, b pantherapi.SourceSummary) int {
+		return strings.Compare(a.IntegrationLabel, b.IntegrationLabel)
+	})
 	values := make([]string, 0, len(matches))
 	for _, s := range matches {
 		values = append(values, s.IntegrationID)

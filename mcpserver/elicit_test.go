@@ -46,10 +46,10 @@ func TestDeleteAsksTheUser(t *testing.T) {
 					return &res, nil
 				})
 				c := testkit.Connect(t, s, version, client.WithElicitationHandler(handler))
-				src := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("to delete")))
+				src := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("to delete")))
 				id := src["integrationId"].(string)
 
-				res := testkit.Call(t, c, "delete_s3_source", map[string]any{"id": id})
+				res := testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": id})
 				assert.Equal(t, int32(1), asked.Load(), "the user is asked once")
 				assert.Contains(t, message, `"to delete"`)
 				assert.Contains(t, message, "s3://acme-cloudtrail-logs")
@@ -103,8 +103,8 @@ func TestDeleteConfirmationCannotBeForged(t *testing.T) {
 func TestDeleteWithoutElicitationReliesOnClientApproval(t *testing.T) {
 	p := testkit.StartPanther(t)
 	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-11-25")
-	id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("no elicit")))["integrationId"].(string)
-	res := testkit.Call(t, c, "delete_s3_source", map[string]any{"id": id})
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("no elicit")))["integrationId"].(string)
+	res := testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": id})
 	require.False(t, res.IsError, testkit.Text(res))
 	assert.Empty(t, p.Sources())
 }

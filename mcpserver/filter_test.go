@@ -2,6 +2,7 @@ package mcpserver_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func TestToolFiltering(t *testing.T) {
@@ -21,11 +23,11 @@ func TestToolFiltering(t *testing.T) {
 		exclude  []string
 		want     []string
 	}{
-		{"everything", false, nil, nil, []string{"create_s3_source", "delete_s3_source", "get_s3_source", "list_s3_sources", "update_s3_source"}},
-		{"allow-list", false, []string{"get_s3_source", " update_s3_source "}, nil, []string{"get_s3_source", "update_s3_source"}},
-		{"exclude", false, nil, []string{"delete_s3_source"}, []string{"create_s3_source", "get_s3_source", "list_s3_sources", "update_s3_source"}},
-		{"both", false, []string{"get_s3_source", "delete_s3_source"}, []string{"delete_s3_source"}, []string{"get_s3_source"}},
-		{"read-only wins over the allow-list", true, []string{"get_s3_source", "delete_s3_source"}, nil, []string{"get_s3_source"}},
+		{"everything", false, nil, nil, sorted(tools.Names())},
+		{"allow-list", false, []string{tools.GetS3SourceName, " update_s3_source "}, nil, []string{tools.GetS3SourceName, tools.UpdateS3SourceName}},
+		{"exclude", false, nil, []string{tools.DeleteS3SourceName}, without(sorted(tools.Names()), tools.DeleteS3SourceName)},
+		{"both", false, []string{tools.GetS3SourceName, tools.DeleteS3SourceName}, []string{tools.DeleteS3SourceName}, []string{tools.GetS3SourceName}},
+		{"read-only wins over the allow-list", true, []string{tools.GetS3SourceName, tools.DeleteS3SourceName}, nil, []string{tools.GetS3SourceName}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +44,7 @@ func TestToolFiltering(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, names, "listed")
 
-			for _, name := range []string{"create_s3_source", "delete_s3_source", "get_s3_source", "list_s3_sources", "update_s3_source"} {
+			for _, name := range tools.Names() {
 				req := mcp.CallToolRequest{}
 				req.Params.Name, req.Params.Arguments = name, map[string]any{"id": "abc"}
 				_, err := c.CallTool(context.Background(), req)
@@ -57,6 +59,16 @@ func TestToolFiltering(t *testing.T) {
 	}
 }
 
+func sorted(list []string) []string {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return out
+}
+
+func without(list []string, name string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(s string) bool { return s == name })
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -67,10 +79,10 @@ func contains(list []string, s string) bool {
 }
 
 func TestUnknownToolNameIsAStartupError(t *testing.T) {
-	_, err := mcpserver.New(mcpserver.Config{Tools: []string{"get_s3_source", "get_s3_sources"}})
+	_, err := mcpserver.New(mcpserver.Config{Tools: []string{tools.GetS3SourceName, "get_s3_sources"}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown tool "get_s3_sources"`)
-	assert.Contains(t, err.Error(), "list_s3_sources")
+	assert.Contains(t, err.Error(), tools.ListS3SourcesName)
 	_, err = mcpserver.New(mcpserver.Config{ExcludeTools: []string{"drop_everything"}})
 	assert.ErrorContains(t, err, "--exclude-tools")
 }
@@ -79,7 +91,7 @@ func TestInstructionsAreSentAtInitialize(t *testing.T) {
 	s, err := mcpserver.New(mcpserver.Config{})
 	require.NoError(t, err)
 	res := testkit.Initialize(t, mustInProcess(t, s), "2025-06-18")
-	for _, want := range []string{"list_s3_sources", "dryRun: true", `"View Log Sources"`, `"Manage Log Sources"`, "get_s3_source"} {
+	for _, want := range []string{tools.ListS3SourcesName, "dryRun: true", `"View Log Sources"`, `"Manage Log Sources"`, tools.GetS3SourceName} {
 		assert.Contains(t, res.Instructions, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // guidanceCheck exercises the prompts and resources the server offers through c.
@@ -36,11 +37,11 @@ func guidanceCheck(t *testing.T, c *client.Client) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Messages)
 	text := res.Messages[0].Content.(mcp.TextContent).Text
-	for _, want := range []string{"acme-logs", "123456789012", "kms:Decrypt", "create_s3_source", "list_s3_sources"} {
+	for _, want := range []string{"acme-logs", "123456789012", "kms:Decrypt", tools.CreateS3SourceName, tools.ListS3SourcesName} {
 		assert.Contains(t, text, want)
 	}
 
-	src := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("resource read")))
+	src := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("resource read")))
 	read := mcp.ReadResourceRequest{}
 	read.Params.URI = "panther://s3-sources/" + src["integrationId"].(string)
 	rr, err := c.ReadResource(ctx, read)

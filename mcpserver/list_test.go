@@ -8,6 +8,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func TestListWithFilters(t *testing.T) {
@@ -27,7 +28,7 @@ func TestListWithFilters(t *testing.T) {
 	}
 	ids := map[string]string{}
 	for _, args := range []map[string]any{trail, flow, custom} {
-		src := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", args))
+		src := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, args))
 		ids[src["integrationLabel"].(string)] = src["integrationId"].(string)
 	}
 
@@ -52,7 +53,7 @@ func TestListWithFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := testkit.Call(t, c, "list_s3_sources", tt.args)
+			res := testkit.Call(t, c, tools.ListS3SourcesName, tt.args)
 			require.False(t, res.IsError, testkit.Text(res))
 			sc := testkit.Structured(t, res)
 			assert.Equal(t, tt.want, labels(sc))
@@ -61,7 +62,7 @@ func TestListWithFilters(t *testing.T) {
 	}
 
 	t.Run("items are compact and carry ids", func(t *testing.T) {
-		sc := testkit.Structured(t, testkit.Call(t, c, "list_s3_sources", map[string]any{"label": "staging"}))
+		sc := testkit.Structured(t, testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{"label": "staging"}))
 		item := sc["sources"].([]any)[0].(map[string]any)
 		assert.Equal(t, ids["staging app"], item["id"])
 		assert.Equal(t, "acme-app-logs", item["bucket"])
@@ -71,7 +72,7 @@ func TestListWithFilters(t *testing.T) {
 		assert.Equal(t, true, item["healthy"])
 	})
 	t.Run("limit truncates and says so", func(t *testing.T) {
-		res := testkit.Call(t, c, "list_s3_sources", map[string]any{"limit": 1})
+		res := testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{"limit": 1})
 		sc := testkit.Structured(t, res)
 		assert.Equal(t, []string{"prod trail"}, labels(sc))
 		assert.Equal(t, float64(3), sc["total"])
@@ -80,7 +81,7 @@ func TestListWithFilters(t *testing.T) {
 	})
 	t.Run("bad filters send nothing", func(t *testing.T) {
 		p.ResetRequests()
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "list_s3_sources", map[string]any{"limit": 0, "colour": "red"}))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{"limit": 0, "colour": "red"}))
 		assert.Equal(t, "invalid_arguments", e["code"])
 		assert.Len(t, e["problems"], 2)
 		assert.Empty(t, p.Requests())
@@ -92,14 +93,14 @@ func TestListErrors(t *testing.T) {
 		p := testkit.StartPanther(t)
 		p.InjectFault(fake.RouteGraphQL, fake.Fault{Status: 200, Body: `{"errors":[{"message":"field sources is deprecated"}]}`})
 		c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "list_s3_sources", map[string]any{}))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{}))
 		assert.Equal(t, "bad_request", e["code"])
 		assert.Contains(t, e["message"], "field sources is deprecated")
 	})
 	t.Run("listing needs View Log Sources", func(t *testing.T) {
 		p := testkit.StartPanther(t)
 		c := testkit.Connect(t, testkit.NewServer(t, p, testkit.EditToken), "2025-06-18")
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "list_s3_sources", map[string]any{}))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{}))
 		assert.Equal(t, "forbidden", e["code"])
 		assert.Contains(t, e["message"], "View Log Sources")
 	})
@@ -107,7 +108,7 @@ func TestListErrors(t *testing.T) {
 		p := testkit.StartPanther(t)
 		p.InjectFault(fake.RouteGraphQL, fake.Fault{Status: 503, Times: 2})
 		c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
-		res := testkit.Call(t, c, "list_s3_sources", map[string]any{})
+		res := testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{})
 		require.False(t, res.IsError, testkit.Text(res))
 		assert.Equal(t, 3, p.CountRequests("POST"))
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // Benchmarks of whole tool calls through mcp-go's in-process client (JSON-RPC encoding
@@ -94,16 +95,16 @@ func call(b *testing.B, c *client.Client, tool string, args map[string]any) {
 
 // BenchmarkToolCall is each tool through the in-process client, one call at a time.
 func BenchmarkToolCall(b *testing.B) {
-	b.Run("get_s3_source", func(b *testing.B) {
+	b.Run(tools.GetS3SourceName, func(b *testing.B) {
 		e := startBenchEnv(b)
 		c := e.connect(b)
 		args := map[string]any{"id": e.put("prod trail")}
 		b.ReportAllocs()
 		for b.Loop() {
-			call(b, c, "get_s3_source", args)
+			call(b, c, tools.GetS3SourceName, args)
 		}
 	})
-	b.Run("list_s3_sources", func(b *testing.B) {
+	b.Run(tools.ListS3SourcesName, func(b *testing.B) {
 		e := startBenchEnv(b)
 		c := e.connect(b)
 		for i := range 10 {
@@ -112,20 +113,20 @@ func BenchmarkToolCall(b *testing.B) {
 		args := map[string]any{"label": "source"}
 		b.ReportAllocs()
 		for b.Loop() {
-			call(b, c, "list_s3_sources", args)
+			call(b, c, tools.ListS3SourcesName, args)
 		}
 	})
-	b.Run("create_s3_source", func(b *testing.B) {
+	b.Run(tools.CreateS3SourceName, func(b *testing.B) {
 		e := startBenchEnv(b)
 		c := e.connect(b)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
 			i++
-			call(b, c, "create_s3_source", testkit.ValidCreate(fmt.Sprintf("bench %d", i)))
+			call(b, c, tools.CreateS3SourceName, testkit.ValidCreate(fmt.Sprintf("bench %d", i)))
 		}
 	})
-	b.Run("update_s3_source", func(b *testing.B) {
+	b.Run(tools.UpdateS3SourceName, func(b *testing.B) {
 		e := startBenchEnv(b)
 		c := e.connect(b)
 		id := e.put("prod trail")
@@ -134,7 +135,7 @@ func BenchmarkToolCall(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			call(b, c, "update_s3_source", labels[i%2]) // a GET and a PUT
+			call(b, c, tools.UpdateS3SourceName, labels[i%2]) // a GET and a PUT
 		}
 	})
 	b.Run("update_s3_source_dry_run", func(b *testing.B) {
@@ -143,10 +144,10 @@ func BenchmarkToolCall(b *testing.B) {
 		args := map[string]any{"id": e.put("prod trail"), "integrationLabel": "prod trail 2", "dryRun": true}
 		b.ReportAllocs()
 		for b.Loop() {
-			call(b, c, "update_s3_source", args) // a GET only
+			call(b, c, tools.UpdateS3SourceName, args) // a GET only
 		}
 	})
-	b.Run("delete_s3_source", func(b *testing.B) {
+	b.Run(tools.DeleteS3SourceName, func(b *testing.B) {
 		e := startBenchEnv(b)
 		c := e.connect(b)
 		b.ReportAllocs()
@@ -154,7 +155,7 @@ func BenchmarkToolCall(b *testing.B) {
 		for b.Loop() {
 			i++
 			// Storing the source in the fake is in-memory and costs about a microsecond.
-			call(b, c, "delete_s3_source", map[string]any{"id": e.put(fmt.Sprintf("bench %d", i))}) // a GET and a DELETE
+			call(b, c, tools.DeleteS3SourceName, map[string]any{"id": e.put(fmt.Sprintf("bench %d", i))}) // a GET and a DELETE
 		}
 	})
 	b.Run("invalid_create", func(b *testing.B) {
@@ -165,7 +166,7 @@ func BenchmarkToolCall(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			req := mcp.CallToolRequest{}
-			req.Params.Name = "create_s3_source"
+			req.Params.Name = tools.CreateS3SourceName
 			req.Params.Arguments = args
 			res, err := c.CallTool(context.Background(), req)
 			if err != nil || !res.IsError {
@@ -185,7 +186,7 @@ func BenchmarkGetParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			call(b, c, "get_s3_source", args)
+			call(b, c, tools.GetS3SourceName, args)
 		}
 	})
 }
@@ -195,7 +196,7 @@ func BenchmarkGetParallel(b *testing.B) {
 func BenchmarkHandleMessage(b *testing.B) {
 	e := startBenchEnv(b)
 	id := e.put("prod trail")
-	msg := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"` + id + `"}}}`)
+	msg := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -244,7 +245,7 @@ func BenchmarkStdio(b *testing.B) {
 	if _, err := io.WriteString(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"); err != nil {
 		b.Fatal(err)
 	}
-	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"` + id + `"}}}`
+	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`
 	b.ReportAllocs()
 	for b.Loop() {
 		if resp := roundTrip(call); !strings.Contains(resp, `"structuredContent"`) || strings.Contains(resp, `"isError":true`) {
@@ -263,7 +264,7 @@ func BenchmarkStreamableHTTP(b *testing.B) {
 	b.Cleanup(ts.Close)
 	hc := pantherapi.NewHTTPClient()
 	b.Cleanup(hc.CloseIdleConnections)
-	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"` + id + `"}}}`)
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`)
 	post := func() error {
 		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

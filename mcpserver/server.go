@@ -18,6 +18,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/completion"
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
@@ -100,6 +101,8 @@ func New(cfg Config) (*Server, error) {
 			deps.NotConfigured = fmt.Sprintf("%s is not usable: %v. Set %s to your Panther API URL, e.g. https://api.<instance>.runpanther.net", EnvURL, err, EnvURL)
 		} else {
 			deps.Backend, deps.Host = client, client.Host()
+			catalog := logtypes.New(client)
+			deps.LogTypes = catalog
 		}
 	}
 	if deps.NotConfigured != "" {
@@ -114,6 +117,16 @@ func New(cfg Config) (*Server, error) {
 	complete := &completion.Provider{IDArgument: prompts.ArgID, LogTypesArgument: prompts.ArgLogTypes}
 	if deps.Backend != nil {
 		complete.Sources = deps.Backend
+		complete.LogTypes = func(ctx context.Context) ([]string, error) {
+			all, err := deps.LogTypes.LogTypes(ctx)
+			names := make([]string, 0, len(all))
+			for _, lt := range all {
+				if !lt.IsArchived {
+					names = append(names, lt.Name)
+				}
+			}
+			return names, err
+		}
 	}
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),

@@ -18,6 +18,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -30,7 +31,7 @@ func TestLifecycleInBothProtocolEras(t *testing.T) {
 			p := testkit.StartPanther(t)
 			c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), version)
 
-			created := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("prod trail")))
+			created := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("prod trail")))
 			id, _ := created["integrationId"].(string)
 			require.NotEmpty(t, id)
 			assert.Equal(t, "prod trail", created["integrationLabel"])
@@ -40,10 +41,10 @@ func TestLifecycleInBothProtocolEras(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, "acme-cloudtrail-logs", stored.S3Bucket)
 
-			got := testkit.SourceOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			got := testkit.SourceOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, created, got)
 
-			res := testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "integrationLabel": "prod trail 2"})
+			res := testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "prod trail 2"})
 			updated := testkit.SourceOf(t, res)
 			assert.Equal(t, "prod trail 2", updated["integrationLabel"])
 			assert.Equal(t, created["s3PrefixLogTypes"], updated["s3PrefixLogTypes"], "patch keeps the prefixes")
@@ -53,17 +54,17 @@ func TestLifecycleInBothProtocolEras(t *testing.T) {
 			require.Len(t, stored.S3PrefixLogTypes, 1)
 			assert.Equal(t, []string{"AWS.CloudTrail"}, stored.S3PrefixLogTypes[0].LogTypes)
 
-			got = testkit.SourceOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			got = testkit.SourceOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, updated, got)
 
-			res = testkit.Call(t, c, "delete_s3_source", map[string]any{"id": id})
+			res = testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": id})
 			require.False(t, res.IsError, testkit.Text(res))
 			sc := testkit.Structured(t, res)
 			assert.Equal(t, true, sc["deleted"])
 			assert.Equal(t, got, sc["source"], "the deleted configuration is returned")
 			assert.Empty(t, p.Sources())
 
-			e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, "not_found", e["code"])
 		})
 	}
@@ -76,10 +77,10 @@ func TestUpdatePatchSemantics(t *testing.T) {
 	args["logStreamType"] = "XML"
 	args["logStreamTypeOptions"] = map[string]any{"xmlRootElement": "Events"}
 	args["kmsKey"] = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", args))["integrationId"].(string)
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, args))["integrationId"].(string)
 
 	t.Run("changing the stream type drops options that no longer apply", func(t *testing.T) {
-		res := testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "logStreamType": "Lines"})
+		res := testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamType": "Lines"})
 		src := testkit.SourceOf(t, res)
 		assert.Equal(t, "Lines", src["logStreamType"])
 		assert.NotContains(t, src, "logStreamTypeOptions")
@@ -87,20 +88,20 @@ func TestUpdatePatchSemantics(t *testing.T) {
 		assert.ElementsMatch(t, []any{"logStreamType", "logStreamTypeOptions"}, testkit.Structured(t, res)["changedFields"])
 	})
 	t.Run("an empty kmsKey removes the key", func(t *testing.T) {
-		src := testkit.SourceOf(t, testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "kmsKey": ""}))
+		src := testkit.SourceOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "kmsKey": ""}))
 		assert.NotContains(t, src, "kmsKey")
 		stored, _ := p.Source(id)
 		assert.Empty(t, stored.KMSKey)
 	})
 	t.Run("options for the current stream type are checked after reading", func(t *testing.T) {
 		p.ResetRequests()
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "logStreamTypeOptions": map[string]any{"xmlRootElement": "E"}}))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamTypeOptions": map[string]any{"xmlRootElement": "E"}}))
 		assert.Equal(t, "invalid_arguments", e["code"])
 		assert.Zero(t, p.CountRequests("PUT"))
 	})
 	t.Run("nothing changes when the values are the same", func(t *testing.T) {
 		p.ResetRequests()
-		res := testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "logStreamType": "Lines"})
+		res := testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamType": "Lines"})
 		require.False(t, res.IsError, testkit.Text(res))
 		assert.Contains(t, testkit.Text(res), "Nothing to change")
 		assert.Zero(t, p.CountRequests("PUT"))
@@ -108,15 +109,15 @@ func TestUpdatePatchSemantics(t *testing.T) {
 	t.Run("a failed PUT leaves the source as it was", func(t *testing.T) {
 		before, _ := p.Source(id)
 		p.InjectFault(fake.RouteUpdate, fake.Fault{Status: 500, Body: `{"message":"boom"}`})
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "integrationLabel": "renamed"}))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "renamed"}))
 		assert.Equal(t, "service", e["code"])
 		assert.Equal(t, true, e["retryable"])
 		after, _ := p.Source(id)
 		assert.Equal(t, before, after)
 	})
 	t.Run("a label taken by another source is a conflict", func(t *testing.T) {
-		testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("other")))
-		e := testkit.ErrorOf(t, testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "integrationLabel": "other"}))
+		testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("other")))
+		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "other"}))
 		assert.Equal(t, "exists", e["code"])
 		assert.Contains(t, e["hint"], "choose another integrationLabel")
 	})
@@ -125,9 +126,9 @@ func TestUpdatePatchSemantics(t *testing.T) {
 func TestDryRunSendsNoPut(t *testing.T) {
 	p := testkit.StartPanther(t)
 	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
-	id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("dry")))["integrationId"].(string)
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("dry")))["integrationId"].(string)
 	p.ResetRequests()
-	res := testkit.Call(t, c, "update_s3_source", map[string]any{
+	res := testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{
 		"id": id, "dryRun": true, "integrationLabel": "wet",
 		"s3PrefixLogTypes": []any{map[string]any{"prefix": "", "logTypes": []any{"AWS.VPCFlow"}}},
 	})
@@ -145,7 +146,7 @@ func TestDryRunSendsNoPut(t *testing.T) {
 func TestDeleteOfUnknownIDSendsNoDelete(t *testing.T) {
 	p := testkit.StartPanther(t)
 	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
-	e := testkit.ErrorOf(t, testkit.Call(t, c, "delete_s3_source", map[string]any{"id": "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b"}))
+	e := testkit.ErrorOf(t, testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b"}))
 	assert.Equal(t, "not_found", e["code"])
 	assert.Zero(t, p.CountRequests("DELETE"))
 }
@@ -164,16 +165,16 @@ func TestErrorMapping(t *testing.T) {
 		contains  []string
 	}{
 		{name: "400 keeps Panther's message", fault: &fake.Fault{Status: 400, Body: `{"message":"logProcessingRole cannot be assumed"}`},
-			tool: "create_s3_source", code: "bad_request", status: 400, contains: []string{"logProcessingRole cannot be assumed"}},
-		{name: "401", token: "not-a-token", tool: "get_s3_source", code: "unauthorized", status: 401, contains: []string{"PANTHER_API_TOKEN"}},
-		{name: "403 write with a view token", token: testkit.ViewToken, tool: "create_s3_source", code: "forbidden", status: 403, contains: []string{`"Manage Log Sources"`}},
-		{name: "403 read with a manage-only token", token: testkit.EditToken, tool: "get_s3_source", code: "forbidden", status: 403, contains: []string{`"View Log Sources"`}},
-		{name: "403 message body", fault: &fake.Fault{Status: 403, Body: `{"message":"token lacks permission"}`}, tool: "get_s3_source", code: "forbidden", status: 403, contains: []string{"View Log Sources", "token lacks permission"}},
-		{name: "404", tool: "get_s3_source", code: "not_found", status: 404, contains: []string{"no S3 source with that id", "list_s3_sources"}},
-		{name: "429 after retries", fault: &fake.Fault{Status: 429, RetryAfter: "1", Times: 10, Body: `{"message":"slow down"}`}, tool: "get_s3_source", code: "rate_limited", status: 429, retryable: true, contains: []string{"wait 1 second,", "after 4 attempts"}},
-		{name: "500", fault: &fake.Fault{Status: 500, Body: `{"message":"internal"}`}, tool: "get_s3_source", code: "service", status: 500, retryable: true, contains: []string{"try again later"}},
-		{name: "502 HTML page", fault: &fake.Fault{Status: 502, Times: 10, ContentType: "text/html", Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"}, tool: "get_s3_source", code: "unavailable", status: 502, retryable: true, contains: []string{"502 Bad Gateway"}},
-		{name: "timeout", fault: &fake.Fault{Latency: 10 * time.Second, Times: 10}, tool: "get_s3_source", code: "timeout", retryable: true, contains: []string{"did not answer in time"}},
+			tool: tools.CreateS3SourceName, code: "bad_request", status: 400, contains: []string{"logProcessingRole cannot be assumed"}},
+		{name: "401", token: "not-a-token", tool: tools.GetS3SourceName, code: "unauthorized", status: 401, contains: []string{"PANTHER_API_TOKEN"}},
+		{name: "403 write with a view token", token: testkit.ViewToken, tool: tools.CreateS3SourceName, code: "forbidden", status: 403, contains: []string{`"Manage Log Sources"`}},
+		{name: "403 read with a manage-only token", token: testkit.EditToken, tool: tools.GetS3SourceName, code: "forbidden", status: 403, contains: []string{`"View Log Sources"`}},
+		{name: "403 message body", fault: &fake.Fault{Status: 403, Body: `{"message":"token lacks permission"}`}, tool: tools.GetS3SourceName, code: "forbidden", status: 403, contains: []string{"View Log Sources", "token lacks permission"}},
+		{name: "404", tool: tools.GetS3SourceName, code: "not_found", status: 404, contains: []string{"no S3 source with that id", tools.ListS3SourcesName}},
+		{name: "429 after retries", fault: &fake.Fault{Status: 429, RetryAfter: "1", Times: 10, Body: `{"message":"slow down"}`}, tool: tools.GetS3SourceName, code: "rate_limited", status: 429, retryable: true, contains: []string{"wait 1 second,", "after 4 attempts"}},
+		{name: "500", fault: &fake.Fault{Status: 500, Body: `{"message":"internal"}`}, tool: tools.GetS3SourceName, code: "service", status: 500, retryable: true, contains: []string{"try again later"}},
+		{name: "502 HTML page", fault: &fake.Fault{Status: 502, Times: 10, ContentType: "text/html", Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"}, tool: tools.GetS3SourceName, code: "unavailable", status: 502, retryable: true, contains: []string{"502 Bad Gateway"}},
+		{name: "timeout", fault: &fake.Fault{Latency: 10 * time.Second, Times: 10}, tool: tools.GetS3SourceName, code: "timeout", retryable: true, contains: []string{"did not answer in time"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,13 +187,13 @@ func TestErrorMapping(t *testing.T) {
 			args := tt.args
 			if args == nil {
 				args = map[string]any{"id": id}
-				if tt.tool == "create_s3_source" {
+				if tt.tool == tools.CreateS3SourceName {
 					args = testkit.ValidCreate("mapped")
 				}
 			}
 			if tt.fault != nil {
 				route := fake.RouteGet
-				if tt.tool == "create_s3_source" {
+				if tt.tool == tools.CreateS3SourceName {
 					route = fake.RouteCreate
 				}
 				p.InjectFault(route, *tt.fault)
@@ -222,7 +223,7 @@ func TestNetworkFailureNamesTheHost(t *testing.T) {
 	s, err := mcpserver.New(mcpserver.Config{PantherURL: url, PantherToken: testkit.Token, Client: testkit.FastClient})
 	require.NoError(t, err)
 	c := testkit.Connect(t, s, "2025-06-18")
-	res := testkit.Call(t, c, "get_s3_source", map[string]any{"id": "abc"})
+	res := testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "abc"})
 	e := testkit.ErrorOf(t, res)
 	assert.Equal(t, "network", e["code"])
 	assert.Equal(t, true, e["retryable"])
@@ -240,10 +241,10 @@ func TestReadOnlyHidesAndRefusesWriteTools(t *testing.T) {
 		names = append(names, tool.Name)
 		assert.True(t, *tool.Annotations.ReadOnlyHint, tool.Name)
 	}
-	assert.Equal(t, []string{"get_s3_source", "list_s3_sources"}, names)
+	assert.Equal(t, []string{tools.GetS3SourceName, tools.GetS3SourceHealthName, tools.ListLogTypesName, tools.ListS3SourcesName}, names)
 
 	req := mcp.CallToolRequest{}
-	req.Params.Name = "delete_s3_source"
+	req.Params.Name = tools.DeleteS3SourceName
 	req.Params.Arguments = map[string]any{"id": "abc"}
 	_, err = c.CallTool(context.Background(), req)
 	assert.Error(t, err, "a hidden tool cannot be called")
@@ -267,10 +268,10 @@ func TestMissingConfiguration(t *testing.T) {
 			c := testkit.Connect(t, s, "2025-06-18")
 			list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 			require.NoError(t, err)
-			assert.Len(t, list.Tools, 5, "every tool is listed so the client shows the server")
+			assert.Len(t, list.Tools, len(tools.Names()), "every tool is listed so the client shows the server")
 			for _, tool := range list.Tools {
 				args := map[string]any{"id": "abc"}
-				if tool.Name == "create_s3_source" {
+				if tool.Name == tools.CreateS3SourceName {
 					args = testkit.ValidCreate("x")
 				}
 				e := testkit.ErrorOf(t, testkit.Call(t, c, tool.Name, args))
@@ -293,7 +294,7 @@ func TestToolsListMarshalsSelfContainedSchemas(t *testing.T) {
 		c := testkit.Connect(t, s, version)
 		list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 		require.NoError(t, err, version)
-		require.Len(t, list.Tools, 5)
+		require.Len(t, list.Tools, len(tools.Names()))
 		for _, tool := range list.Tools {
 			b, err := json.Marshal(tool)
 			require.NoError(t, err)
@@ -305,7 +306,7 @@ func TestToolsListMarshalsSelfContainedSchemas(t *testing.T) {
 			in := def["inputSchema"].(map[string]any)
 			assert.Equal(t, "object", in["type"], tool.Name)
 			assert.Equal(t, false, in["additionalProperties"], tool.Name)
-			if tool.Name != "list_s3_sources" {
+			if tool.Name != tools.ListS3SourcesName && tool.Name != tools.ListLogTypesName {
 				assert.NotEmpty(t, in["required"], tool.Name)
 			}
 			for name, prop := range in["properties"].(map[string]any) {
@@ -346,19 +347,31 @@ func TestAnnotations(t *testing.T) {
 	s, err := mcpserver.New(mcpserver.Config{})
 	require.NoError(t, err)
 	want := map[string][3]bool{ // readOnly, destructive, idempotent
-		"get_s3_source":    {true, false, true},
-		"list_s3_sources":  {true, false, true},
-		"create_s3_source": {false, false, false},
-		"update_s3_source": {false, true, true},
-		"delete_s3_source": {false, true, true},
+		tools.GetS3SourceName:       {true, false, true},
+		tools.ListS3SourcesName:     {true, false, true},
+		tools.ListLogTypesName:      {true, false, true},
+		tools.GetS3SourceHealthName: {true, false, true},
+		tools.CreateS3SourceName:    {false, false, false},
+		tools.UpdateS3SourceName:    {false, true, true},
+		tools.DeleteS3SourceName:    {false, true, true},
+		tools.SetS3SourceAlarmName:  {false, false, true},
+	}
+	// Hints left out mean the spec's defaults.
+	hint := func(p *bool, def bool) bool {
+		if p == nil {
+			return def
+		}
+		return *p
 	}
 	for _, tool := range s.Tools {
 		a := tool.Def.Annotations
 		w, ok := want[tool.Def.Name]
 		require.True(t, ok, tool.Def.Name)
-		assert.Equal(t, w, [3]bool{*a.ReadOnlyHint, *a.DestructiveHint, *a.IdempotentHint}, tool.Def.Name)
-		assert.True(t, *a.OpenWorldHint)
-		assert.NotEmpty(t, a.Title)
-		assert.Equal(t, a.Title, tool.Def.Title)
+		readOnly := hint(a.ReadOnlyHint, false)
+		destructive := !readOnly && hint(a.DestructiveHint, true)
+		assert.Equal(t, w, [3]bool{readOnly, destructive, hint(a.IdempotentHint, false)}, tool.Def.Name)
+		assert.True(t, hint(a.OpenWorldHint, true))
+		assert.NotEmpty(t, tool.Def.Title)
 	}
+	assert.Len(t, s.Tools, len(want))
 }

@@ -47,7 +47,8 @@ func terse(node any, depth int) any {
 			}
 			out[k] = props
 		case "items":
-			if items := terse(v, depth+1); depth <= 1 {
+			// Items of scalars say their type; items of objects are just objects.
+			if items, ok := terse(v, depth+1).(map[string]any); ok && depth == 0 && items["type"] != "object" {
 				out[k] = items
 			}
 		}

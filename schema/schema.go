@@ -39,6 +39,49 @@ func Reflect(v any) json.RawMessage {
 	return b
 }
 
+// Lean returns the input schema a client is shown: raw without the additionalProperties
+// false of nested objects. The server validates against raw, so nothing unknown gets
+// through; the top-level false still tells the model the fields are closed.
+func Lean(raw json.RawMessage) json.RawMessage {
+	var node map[string]any
+	if err := json.Unmarshal(raw, &node); err != nil {
+		panic(fmt.Sprintf("schema: decode: %v", err))
+	}
+	for _, sub := range nested(node) {
+		dropClosed(sub)
+	}
+	b, err := json.Marshal(node)
+	if err != nil {
+		panic(fmt.Sprintf("schema: encode: %v", err))
+	}
+	return b
+}
+
+// nested returns the schemas directly under node's properties and items.
+func nested(node map[string]any) []map[string]any {
+	var out []map[string]any
+	if props, ok := node["properties"].(map[string]any); ok {
+		for _, p := range props {
+			if m, ok := p.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	if items, ok := node["items"].(map[string]any); ok {
+		out = append(out, items)
+	}
+	return out
+}
+
+func dropClosed(node map[string]any) {
+	if node["additionalProperties"] == false {
+		delete(node, "additionalProperties")
+	}
+	for _, sub := range nested(node) {
+		dropClosed(sub)
+	}
+}
+
 // Problem is one reason arguments were refused.
 type Problem struct {
 	Path    string `json:"path" jsonschema_description:"Where the problem is, e.g. s3PrefixLogTypes[0].logTypes; empty for the whole argument object."`

@@ -209,7 +209,7 @@ var validArgs = []struct {
 		`"s3PrefixLogTypes":[{"prefix":"","logTypes":["AWS.CloudTrail"]}]}`},
 	{"create_s3_source", `{"integrationLabel":"x-1","awsAccountId":"000000000000","s3Bucket":"a.b-c","kmsKey":"arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/k-1",` +
 		`"logProcessingRole":"arn:aws-cn:iam::210987654321:role/a/b+=,.@_-","logStreamType":"CloudWatchLogs","logStreamTypeOptions":{"retainEnvelopeFields":true},` +
-		`"managedBucketNotifications":false,"s3PrefixLogTypes":[{"prefix":"a/","logTypes":["AWS.VPCFlow","Custom.App"],"excludedPrefixes":["a/*/x/"]},{"prefix":"b/","logTypes":["AWS.S3"],"excludedPrefixes":[]}]}`},
+		`"managedBucketNotifications":false,"s3PrefixLogTypes":[{"prefix":"a/","logTypes":["AWS.VPCFlow","Custom.MyApp"],"excludedPrefixes":["a/*/x/"]},{"prefix":"b/","logTypes":["AWS.S3ServerAccess"],"excludedPrefixes":[]}]}`},
 	{"update_s3_source", `{"id":"` + seededID + `","integrationLabel":"renamed"}`},
 	{"update_s3_source", `{"id":"` + seededID + `","logStreamType":"XML","logStreamTypeOptions":{"xmlRootElement":"Events"},"kmsKey":""}`},
 	{"update_s3_source", `{"id":"` + seededID + `","logStreamType":"Lines","dryRun":true}`},

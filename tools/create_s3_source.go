@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
-	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
 
@@ -18,16 +17,17 @@ const CreateS3SourceName = "create_s3_source"
 // CreateArgs are the arguments of create_s3_source. A source as get_s3_source returns it
 // is accepted too: its read-only integrationId is ignored, with a warning.
 type CreateArgs struct {
-	IntegrationLabel           string              `json:"integrationLabel" jsonschema:"required,minLength=1,maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"Unique name."`
+	IntegrationLabel           string              `json:"integrationLabel" jsonschema:"required,maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"Unique name."`
 	AWSAccountID               string              `json:"awsAccountId" jsonschema:"required,pattern=^[0-9]{12}$" jsonschema_description:"Account owning the bucket."`
 	S3Bucket                   string              `json:"s3Bucket" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9._-]{1\\,253}[A-Za-z0-9]$" jsonschema_description:"Bucket name, not an ARN or URL."`
-	LogProcessingRole          string              `json:"logProcessingRole" jsonschema:"required,maxLength=2048,pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"IAM role Panther assumes to read the bucket."`
+	LogProcessingRole          string              `json:"logProcessingRole" jsonschema:"required,pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"IAM role Panther assumes to read the bucket."`
 	LogStreamType              string              `json:"logStreamType" jsonschema:"required,enum=Auto,enum=JSON,enum=JsonArray,enum=Lines,enum=XML,enum=CloudWatchLogs" jsonschema_description:"How objects split into events."`
 	LogStreamTypeOptions       *StreamOptionsArgs  `json:"logStreamTypeOptions,omitempty" jsonschema_description:"Options of that stream type."`
 	ManagedBucketNotifications bool                `json:"managedBucketNotifications" jsonschema:"required" jsonschema_description:"true: Panther sets up bucket notifications; false: you wire S3→SNS→Panther."`
-	KMSKey                     string              `json:"kmsKey,omitempty" jsonschema:"maxLength=2048,pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"Key ARN (not alias) if SSE-KMS."`
+	KMSKey                     string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"Key ARN (not alias) if SSE-KMS."`
 	S3PrefixLogTypes           []PrefixMappingArgs `json:"s3PrefixLogTypes" jsonschema:"required,minItems=1,maxItems=100" jsonschema_description:"Prefix → log types."`
 	IntegrationID              string              `json:"integrationId,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Ignored (lets a deleted source be passed back)."`
+	NoDataAlarmMinutes         int                 `json:"noDataAlarmMinutes,omitempty" jsonschema:"minimum=15,maximum=43200" jsonschema_description:"Also set a no-data alarm (minutes)."`
 }
 
 // CreateResult is the result of create_s3_source.
@@ -35,8 +35,9 @@ type CreateResult struct {
 	Source *pantherapi.S3Source `json:"source,omitempty"`
 	// AlreadyExisted is true when Panther already had this exact source (a retried create
 	// whose first attempt landed): nothing new was created.
-	AlreadyExisted bool     `json:"alreadyExisted,omitempty"`
-	Warnings       []string `json:"warnings,omitempty"`
+	AlreadyExisted bool              `json:"alreadyExisted,omitempty"`
+	NoDataAlarm    *pantherapi.Alarm `json:"noDataAlarm,omitempty"`
+	Warnings       []string          `json:"warnings,omitempty"`
 }
 
 func createS3Source() Spec[CreateArgs, CreateResult] {
@@ -44,10 +45,15 @@ func createS3Source() Spec[CreateArgs, CreateResult] {
 		Name:  CreateS3SourceName,
 		Title: "Create S3 log source",
 		Description: "Create a Panther S3 log source ingesting from a bucket. The AWS side must exist first (an IAM role Panther can assume, " +
-			"with read access and kms:Decrypt for a KMS bucket). Labels are unique. Needs \"" + rules.PermManage + "\".",
+			"with read access and kms:Decrypt for a KMS bucket). Labels are unique.",
 		Check: (*CreateArgs).check,
 		Run: func(ctx context.Context, c *Call, a CreateArgs) (CreateResult, error) {
 			res := CreateResult{Warnings: a.warnings()}
+			unchecked, err := c.checkLogTypes(ctx, CreateS3SourceName, "s3PrefixLogTypes", a.S3PrefixLogTypes)
+			if err != nil {
+				return res, err
+			}
+			res.Warnings = append(res.Warnings, unchecked...)
 			src, err := c.Backend.Create(ctx, a.toAPI())
 			if errors.Is(err, pantherapi.ErrExists) {
 				return res, c.sameSourceOrExists(ctx, a, err, &res)
@@ -56,6 +62,16 @@ func createS3Source() Spec[CreateArgs, CreateResult] {
 				return res, err
 			}
 			res.Source = &src
+			if a.NoDataAlarmMinutes > 0 {
+				// The source exists now: a failed second step is a warning, never an error
+				// that would invite a second create.
+				if alarm, err := c.Backend.SetNoDataAlarm(ctx, src.IntegrationID, a.NoDataAlarmMinutes); err == nil {
+					res.NoDataAlarm = &alarm
+				} else {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("the source was created, but setting its no-data alarm failed (%s); retry that step alone with %s {\"id\": %q, \"minutesThreshold\": %d}",
+						firstLine(APIFailure(c.log(), c.Host, err)), SetS3SourceAlarmName, src.IntegrationID, a.NoDataAlarmMinutes))
+				}
+			}
 			// Other sources of the same bucket are looked up once the source exists, so the
 			// lookup never delays or disturbs the create itself.
 			if existing, err := c.Backend.ListSources(ctx); err == nil {

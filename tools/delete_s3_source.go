@@ -10,7 +10,6 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
-	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 )
 
 // DeleteS3SourceName is the name of the tool that deletes an S3 source.
@@ -18,8 +17,9 @@ const DeleteS3SourceName = "delete_s3_source"
 
 // DeleteResult is the result of delete_s3_source.
 type DeleteResult struct {
-	Deleted bool                 `json:"deleted"`
-	Source  *pantherapi.S3Source `json:"source,omitempty"`
+	Deleted  bool                 `json:"deleted"`
+	Source   *pantherapi.S3Source `json:"source,omitempty"`
+	Warnings []string             `json:"warnings,omitempty"`
 }
 
 // confirmDeleteID keys the confirmation asked of the user.
@@ -30,7 +30,7 @@ func deleteS3Source() Spec[IDArgs, DeleteResult] {
 		Name:  DeleteS3SourceName,
 		Title: "Delete S3 log source",
 		Description: "Delete a Panther S3 log source by id; Panther stops ingesting its bucket. The source is read first and the user is asked to confirm " +
-			"when the client supports elicitation. Returns the deleted configuration, which " + CreateS3SourceName + " accepts as is. Needs \"" + rules.PermManage + "\".",
+			"when the client supports elicitation. Returns the deleted configuration, which " + CreateS3SourceName + " accepts as is.",
 		Destructive: true,
 		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a IDArgs) (DeleteResult, error) {
@@ -44,7 +44,12 @@ func deleteS3Source() Spec[IDArgs, DeleteResult] {
 			if err := c.Backend.Delete(ctx, a.ID); err != nil {
 				return DeleteResult{}, err
 			}
-			return DeleteResult{Deleted: true, Source: &src}, nil
+			res := DeleteResult{Deleted: true, Source: &src}
+			// The source's no-data alarm goes with it (none set is fine).
+			if err := c.Backend.DeleteNoDataAlarm(ctx, a.ID); err != nil {
+				res.Warnings = append(res.Warnings, "the source was deleted, but removing its no-data alarm failed: "+firstLine(APIFailure(c.log(), c.Host, err)))
+			}
+			return res, nil
 		},
 	}
 }
@@ -129,6 +134,8 @@ func declined(src pantherapi.S3Source, action mcp.ElicitationResponseAction) *fa
 		fmt.Sprintf("the user %s the deletion of S3 source %q (id %s); nothing was deleted", how, src.IntegrationLabel, src.IntegrationID),
 		"do not retry unless the user asks again")
 }
+
+func (r DeleteResult) warningList() []string { return r.Warnings }
 
 // Summary says what was deleted.
 func (r DeleteResult) Summary() string {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
-	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 )
 
 // GetS3SourceName is the name of the tool that reads one S3 source.
@@ -20,7 +19,7 @@ func getS3Source() Spec[IDArgs, SourceResult] {
 		Name:  GetS3SourceName,
 		Title: "Get S3 log source",
 		Description: "Read one Panther S3 log source by id: label, account, bucket, IAM role, KMS key, stream type, prefix → log type mappings. " +
-			"Read a source before changing it. Needs \"" + rules.PermView + "\".",
+			"Read a source before changing it.",
 		ReadOnly:   true,
 		Idempotent: true,
 		Run: func(ctx context.Context, c *Call, a IDArgs) (SourceResult, error) {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
-	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 )
 
 // ListS3SourcesName is the name of the tool that lists S3 sources.
@@ -50,7 +49,7 @@ func listS3Sources() Spec[ListArgs, ListResult] {
 		Name:  ListS3SourcesName,
 		Title: "List S3 log sources",
 		Description: "List Panther's S3 log sources (id, label, bucket, account, log types, prefixes, health), optionally filtered. " +
-			"Use it to find an id, and before " + CreateS3SourceName + " to check the label and bucket are not taken. Needs \"" + rules.PermView + "\".",
+			"Use it to find an id, and before " + CreateS3SourceName + " to check the label and bucket are not taken.",
 		ReadOnly:   true,
 		Idempotent: true,
 		Run: func(ctx context.Context, c *Call, a ListArgs) (ListResult, error) {

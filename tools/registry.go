@@ -9,6 +9,9 @@ func definitions() []definition {
 		createS3Source(),
 		updateS3Source(),
 		deleteS3Source(),
+		listLogTypes(),
+		getS3SourceHealth(),
+		setS3SourceAlarm(),
 	}
 }
 
@@ -21,6 +24,16 @@ func All(d *Deps) []Tool {
 	out := make([]Tool, len(defs))
 	for i, def := range defs {
 		out[i] = def.build(d)
+	}
+	return out
+}
+
+// Names returns the name of every tool, in the order of All.
+func Names() []string {
+	defs := definitions()
+	out := make([]string, len(defs))
+	for i, def := range defs {
+		out[i] = def.name()
 	}
 	return out
 }

@@ -14,7 +14,7 @@ import (
 
 // IDArgs names one source.
 type IDArgs struct {
-	ID string `json:"id" jsonschema:"required,minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id (integrationId)."`
+	ID string `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id (integrationId)."`
 }
 
 // PrefixMappingArgs maps an S3 key prefix to log types.

@@ -15,11 +15,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
@@ -31,6 +33,18 @@ type Backend interface {
 	Update(ctx context.Context, id string, in pantherapi.ModifyS3Source) (pantherapi.S3Source, error)
 	Delete(ctx context.Context, id string) error
 	ListSources(ctx context.Context) (pantherapi.SourceList, error)
+	GetSourceSummary(ctx context.Context, id string) (pantherapi.SourceSummary, error)
+	SourceVolume(ctx context.Context, id, label string, from, to time.Time, interval time.Duration) ([]pantherapi.LogTypeBytes, error)
+	GetNoDataAlarm(ctx context.Context, sourceID string) (pantherapi.Alarm, error)
+	SetNoDataAlarm(ctx context.Context, sourceID string, minutes int) (pantherapi.Alarm, error)
+	DeleteNoDataAlarm(ctx context.Context, sourceID string) error
+}
+
+// LogTypes checks log type names against Panther's catalogue and lists it;
+// *logtypes.Catalog implements it.
+type LogTypes interface {
+	Check(ctx context.Context, names []string) (logtypes.Result, error)
+	LogTypes(ctx context.Context) ([]pantherapi.LogType, error)
 }
 
 // Deps is what the tools need; one value is shared by every call.
@@ -40,6 +54,10 @@ type Deps struct {
 	// NotConfigured, when set, is returned by every tool instead of calling Panther: it
 	// names the missing setting and where to set it.
 	NotConfigured string
+	// LogTypes is Panther's log type catalogue; nil skips the checks of log type names.
+	LogTypes LogTypes
+	// Now is the clock of health windows; nil is time.Now.
+	Now func() time.Time
 	// Host names the Panther API host in network error messages.
 	Host string
 	// Logger receives the tools' logs; nil discards them.
@@ -49,6 +67,13 @@ type Deps struct {
 	Confirm *Confirmer
 	// DeleteConfirmation is how deletes are confirmed (see ConfirmationMode).
 	DeleteConfirmation ConfirmationMode
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
 }
 
 func (d *Deps) log() *slog.Logger {
@@ -107,7 +132,10 @@ func (t Tool) ReadOnly() bool {
 // definition is what the registry holds: a Spec of any argument and result types.
 type definition interface {
 	build(d *Deps) Tool
+	name() string
 }
+
+func (s Spec[A, R]) name() string { return s.Name }
 
 // build reflects the schemas and returns the tool. The argument validator is compiled on
 // the tool's first call, which keeps start-up fast.
@@ -116,16 +144,10 @@ func (s Spec[A, R]) build(d *Deps) Tool {
 	var res R
 	input := schema.Reflect(&args)
 	validator := sync.OnceValue(func() *schema.Validator { return schema.MustValidator(input) })
-	def := mcp.NewToolWithRawSchema(s.Name, s.Description, input)
+	def := mcp.NewToolWithRawSchema(s.Name, s.Description, schema.Lean(input))
 	def.Title = s.Title
 	def.RawOutputSchema = schema.ReflectOutput(&res)
-	def.Annotations = mcp.ToolAnnotation{
-		Title:           s.Title,
-		ReadOnlyHint:    mcp.ToBoolPtr(s.ReadOnly),
-		DestructiveHint: mcp.ToBoolPtr(s.Destructive),
-		IdempotentHint:  mcp.ToBoolPtr(s.Idempotent),
-		OpenWorldHint:   mcp.ToBoolPtr(true),
-	}
+	def.Annotations = annotations(s.ReadOnly, s.Destructive, s.Idempotent)
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if d.NotConfigured != "" {
 			return failure.ToolResult(failure.New(failure.CodeNotConfigured, d.NotConfigured,
@@ -153,6 +175,22 @@ func (s Spec[A, R]) build(d *Deps) Tool {
 		return successResult(out), nil
 	}
 	return Tool{Def: def, Handler: handler}
+}
+
+// annotations sets the hints that differ from the spec's defaults (readOnlyHint false,
+// destructiveHint true, idempotentHint false, openWorldHint true): every tool talks to
+// Panther, and a hint left out says the default, at no cost to the context budget.
+func annotations(readOnly, destructive, idempotent bool) mcp.ToolAnnotation {
+	var a mcp.ToolAnnotation
+	if readOnly {
+		a.ReadOnlyHint = mcp.ToBoolPtr(true)
+	} else if !destructive {
+		a.DestructiveHint = mcp.ToBoolPtr(false)
+	}
+	if idempotent {
+		a.IdempotentHint = mcp.ToBoolPtr(true)
+	}
+	return a
 }
 
 // successResult is a one-line summary, the warnings, then the structured content as JSON,

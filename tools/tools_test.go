@@ -17,6 +17,7 @@ import (
 // stubBackend is an in-memory Backend for the tools' unit tests; the end-to-end suites
 // run the same tools against the fake Panther API over real transports.
 type stubBackend struct {
+	Backend   // the calls a test does not expect panic on the nil interface
 	sources   map[string]pantherapi.S3Source
 	createErr error
 	listErr   error
@@ -65,6 +66,8 @@ func (b *stubBackend) Delete(_ context.Context, id string) error {
 	delete(b.sources, id)
 	return nil
 }
+
+func (b *stubBackend) DeleteNoDataAlarm(context.Context, string) error { return nil }
 
 func (b *stubBackend) ListSources(context.Context) (pantherapi.SourceList, error) {
 	if b.listErr != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
-	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
 
@@ -19,13 +18,13 @@ const UpdateS3SourceName = "update_s3_source"
 
 // UpdateArgs are the arguments of update_s3_source: the id and only the fields to change.
 type UpdateArgs struct {
-	ID                         string               `json:"id" jsonschema:"required,minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id."`
-	IntegrationLabel           *string              `json:"integrationLabel,omitempty" jsonschema:"minLength=1,maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"New label."`
-	LogProcessingRole          *string              `json:"logProcessingRole,omitempty" jsonschema:"maxLength=2048,pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"New role ARN."`
+	ID                         string               `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id."`
+	IntegrationLabel           *string              `json:"integrationLabel,omitempty" jsonschema:"maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"New label."`
+	LogProcessingRole          *string              `json:"logProcessingRole,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"New role ARN."`
 	LogStreamType              *string              `json:"logStreamType,omitempty" jsonschema:"enum=Auto,enum=JSON,enum=JsonArray,enum=Lines,enum=XML,enum=CloudWatchLogs" jsonschema_description:"New stream type."`
 	LogStreamTypeOptions       *StreamOptionsArgs   `json:"logStreamTypeOptions,omitempty" jsonschema_description:"New options; {} clears."`
 	ManagedBucketNotifications *bool                `json:"managedBucketNotifications,omitempty" jsonschema_description:"New value."`
-	KMSKey                     *string              `json:"kmsKey,omitempty" jsonschema:"maxLength=2048,pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"New key ARN; \"\" removes."`
+	KMSKey                     *string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"New key ARN; \"\" removes."`
 	S3PrefixLogTypes           *[]PrefixMappingArgs `json:"s3PrefixLogTypes,omitempty" jsonschema:"minItems=1,maxItems=100" jsonschema_description:"Whole new list (replaces the current)."`
 	DryRun                     bool                 `json:"dryRun,omitempty" jsonschema_description:"Only show what would change."`
 }
@@ -55,17 +54,25 @@ func updateS3Source() Spec[UpdateArgs, UpdateResult] {
 		Name:  UpdateS3SourceName,
 		Title: "Update S3 log source",
 		Description: "Change some fields of a Panther S3 log source: give the id and only the fields to change. " +
-			"s3PrefixLogTypes replaces the whole list. Account and bucket cannot change. Call with dryRun: true first. Needs \"" + rules.PermManage + "\".",
+			"s3PrefixLogTypes replaces the whole list. Account and bucket cannot change. Call with dryRun: true first.",
 		Destructive:      true,
 		Idempotent:       true,
 		Check:            (*UpdateArgs).check,
 		UnknownFieldHint: immutableFieldHint,
 		Run: func(ctx context.Context, c *Call, a UpdateArgs) (UpdateResult, error) {
+			var unchecked []string
+			if a.S3PrefixLogTypes != nil {
+				var err error
+				if unchecked, err = c.checkLogTypes(ctx, UpdateS3SourceName, "s3PrefixLogTypes", *a.S3PrefixLogTypes); err != nil {
+					return UpdateResult{}, err
+				}
+			}
 			cur, err := c.Backend.Get(ctx, a.ID)
 			if err != nil {
 				return UpdateResult{}, err
 			}
 			next, warnings, problems := a.apply(cur)
+			warnings = append(warnings, unchecked...)
 			if len(problems) > 0 {
 				return UpdateResult{}, failure.InvalidArguments(UpdateS3SourceName, problems)
 			}
