@@ -44,13 +44,13 @@ func waitCanceled(t *testing.T, p *testkit.Panther) {
 		}
 		return false
 	}), "the GET to Panther was cancelled: %+v", p.Requests())
-	assert.Equal(t, 1, p.CountRequests("GET"), "a cancelled call is not retried")
+	assert.Equal(t, 1, p.CountSourceRequests("GET"), "a cancelled call is not retried")
 }
 
 // waitGET polls (bounded) until the slow GET reached the fake.
 func waitGET(t *testing.T, p *testkit.Panther) {
 	t.Helper()
-	require.True(t, testkit.WaitFor(15*time.Second, func() bool { return p.CountRequests("GET") >= 1 }),
+	require.True(t, testkit.WaitFor(15*time.Second, func() bool { return p.CountSourceRequests("GET") >= 1 }),
 		"the GET reached Panther")
 }
 

@@ -121,7 +121,7 @@ func TestStdioLoad(t *testing.T) {
 	t.Logf("child RSS after round 1: %d KiB, after round 2: %d KiB", first, second)
 	assert.Less(t, second, first+48<<10, "a second identical round does not grow memory beyond noise")
 	assert.Less(t, second, rssCapKiB)
-	assert.Equal(t, 2*n, p.CountRequests(http.MethodGet), "one GET per call, no retries")
+	assert.Equal(t, 2*n, p.CountSourceRequests(http.MethodGet), "one GET per call, no retries")
 	assert.Equal(t, 0, s.close(), "stderr:\n%s", s.stderr.String())
 }
 
@@ -365,7 +365,7 @@ func TestHTTPLoad(t *testing.T) {
 	assert.Zero(t, wrong.Load(), "wrong answers")
 	assert.Zero(t, failed.Load(), "errors other than busy")
 	assert.LessOrEqual(t, after, baseline+goroutineSlack, "no goroutine growth")
-	assert.GreaterOrEqual(t, p.CountRequests(http.MethodGet), clients*perClient, "every call read its source")
+	assert.GreaterOrEqual(t, p.CountSourceRequests(http.MethodGet), clients*perClient, "every call read its source")
 
 	body := stack.get(t, httpserver.PathMetrics)
 	assert.Contains(t, body, "panther_s3_mcp")

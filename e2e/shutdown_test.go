@@ -68,7 +68,7 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 		}
 		done <- res
 	}()
-	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests("GET") == 1 }), "the GET reached Panther")
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }), "the GET reached Panther")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 
 	select {

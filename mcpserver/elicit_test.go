@@ -64,7 +64,7 @@ func TestDeleteAsksTheUser(t *testing.T) {
 				assert.Equal(t, !a.wantDeleted, stillThere, "the store matches the answer")
 				if !a.wantDeleted {
 					assert.Equal(t, "declined", sc["error"].(map[string]any)["code"])
-					assert.Zero(t, p.CountRequests("DELETE"))
+					assert.Zero(t, p.CountSourceRequests("DELETE"))
 				}
 			})
 		}
@@ -97,7 +97,7 @@ func TestDeleteConfirmationCannotBeForged(t *testing.T) {
 	assert.Equal(t, int32(3), asked.Load(), "the user is asked every time")
 	_, still := p.Source(id)
 	assert.True(t, still)
-	assert.Zero(t, p.CountRequests("DELETE"))
+	assert.Zero(t, p.CountSourceRequests("DELETE"))
 }
 
 func TestDeleteWithoutElicitationReliesOnClientApproval(t *testing.T) {

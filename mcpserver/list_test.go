@@ -110,6 +110,6 @@ func TestListErrors(t *testing.T) {
 		c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
 		res := testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{})
 		require.False(t, res.IsError, testkit.Text(res))
-		assert.Equal(t, 3, p.CountRequests("POST"))
+		assert.Equal(t, 3, p.CountRequests("POST"), "GraphQL queries")
 	})
 }

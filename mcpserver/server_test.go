@@ -97,14 +97,14 @@ func TestUpdatePatchSemantics(t *testing.T) {
 		p.ResetRequests()
 		e := testkit.ErrorOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamTypeOptions": map[string]any{"xmlRootElement": "E"}}))
 		assert.Equal(t, "invalid_arguments", e["code"])
-		assert.Zero(t, p.CountRequests("PUT"))
+		assert.Zero(t, p.CountSourceRequests("PUT"))
 	})
 	t.Run("nothing changes when the values are the same", func(t *testing.T) {
 		p.ResetRequests()
 		res := testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamType": "Lines"})
 		require.False(t, res.IsError, testkit.Text(res))
 		assert.Contains(t, testkit.Text(res), "Nothing to change")
-		assert.Zero(t, p.CountRequests("PUT"))
+		assert.Zero(t, p.CountSourceRequests("PUT"))
 	})
 	t.Run("a failed PUT leaves the source as it was", func(t *testing.T) {
 		before, _ := p.Source(id)
@@ -138,7 +138,7 @@ func TestDryRunSendsNoPut(t *testing.T) {
 	assert.Equal(t, "wet", sc["source"].(map[string]any)["integrationLabel"])
 	assert.Equal(t, "dry", sc["previous"].(map[string]any)["integrationLabel"])
 	assert.Equal(t, []any{"integrationLabel", "s3PrefixLogTypes"}, sc["changedFields"])
-	assert.Zero(t, p.CountRequests("PUT"))
+	assert.Zero(t, p.CountSourceRequests("PUT"))
 	stored, _ := p.Source(id)
 	assert.Equal(t, "dry", stored.IntegrationLabel)
 }
@@ -148,7 +148,7 @@ func TestDeleteOfUnknownIDSendsNoDelete(t *testing.T) {
 	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-06-18")
 	e := testkit.ErrorOf(t, testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b"}))
 	assert.Equal(t, "not_found", e["code"])
-	assert.Zero(t, p.CountRequests("DELETE"))
+	assert.Zero(t, p.CountSourceRequests("DELETE"))
 }
 
 func TestErrorMapping(t *testing.T) {

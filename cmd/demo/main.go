@@ -18,6 +18,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func main() {
@@ -58,9 +60,11 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Tools: %s\n\n", strings.Join(names, ", "))
 
+	n := 0
 	call := func(step, tool string, args map[string]any, wantError bool) (map[string]any, error) {
-		fmt.Fprintf(out, "── %s: %s\n", step, tool)
-		a, _ := json.MarshalIndent(args, "   ", "  ")
+		n++
+		fmt.Fprintf(out, "── %d. %s: %s\n", n, step, tool)
+		a, _ := json.Marshal(args)
 		fmt.Fprintf(out, "   arguments: %s\n", a)
 		req := mcp.CallToolRequest{}
 		req.Params.Name, req.Params.Arguments = tool, args
@@ -70,7 +74,7 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 		}
 		for _, content := range res.Content {
 			if t, ok := content.(mcp.TextContent); ok {
-				fmt.Fprintf(out, "   result%s:\n     %s\n\n", errorMark(res.IsError), strings.ReplaceAll(t.Text, "\n", "\n     "))
+				fmt.Fprintf(out, "   result%s:\n     %s\n\n", errorMark(res.IsError), strings.ReplaceAll(abbreviate(t.Text), "\n", "\n     "))
 			}
 		}
 		var sc map[string]any
@@ -82,10 +86,19 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 		return sc, nil
 	}
 
-	if _, err := call("1. list the existing S3 sources", "list_s3_sources", map[string]any{}, false); err != nil {
+	sources, err := call("list the existing S3 sources", tools.ListS3SourcesName, map[string]any{}, false)
+	if err != nil {
 		return err
 	}
-	created, err := call("2. create", "create_s3_source", map[string]any{
+	if stalled := idByLabel(sources, "demo vpc flow"); stalled != "" {
+		if _, err := call("is data flowing? (a source that went quiet)", tools.GetS3SourceHealthName, map[string]any{"id": stalled}, false); err != nil {
+			return err
+		}
+	}
+	if _, err := call("find the log type to use", tools.ListLogTypesName, map[string]any{"contains": "cloudtrail"}, false); err != nil {
+		return err
+	}
+	create := map[string]any{
 		"integrationLabel":           "acme cloudtrail",
 		"awsAccountId":               "123456789012",
 		"s3Bucket":                   "acme-cloudtrail-logs",
@@ -93,10 +106,15 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 		"logStreamType":              "Auto",
 		"managedBucketNotifications": true,
 		"s3PrefixLogTypes": []any{map[string]any{
-			"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"},
+			"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrial"},
 			"excludedPrefixes": []any{"AWSLogs/*/CloudTrail-Digest/"},
 		}},
-	}, false)
+	}
+	if _, err := call("create with a typo in the log type (caught before anything is sent)", tools.CreateS3SourceName, create, true); err != nil {
+		return err
+	}
+	create["s3PrefixLogTypes"].([]any)[0].(map[string]any)["logTypes"] = []any{"AWS.CloudTrail"}
+	created, err := call("create, corrected", tools.CreateS3SourceName, create, false)
 	if err != nil {
 		return err
 	}
@@ -110,13 +128,16 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 		args       map[string]any
 		wantError  bool
 	}{
-		{"3. get", "get_s3_source", map[string]any{"id": id}, false},
-		{"4. update (patch: only the label)", "update_s3_source", map[string]any{"id": id, "integrationLabel": "acme cloudtrail prod"}, false},
-		{"5. update with invalid arguments (refused before reaching Panther)", "update_s3_source", map[string]any{"id": id, "s3Bucket": "other-bucket", "logStreamType": "json"}, true},
-		{"6. get", "get_s3_source", map[string]any{"id": id}, false},
-		{"7. find it by log type", "list_s3_sources", map[string]any{"logType": "AWS.CloudTrail", "label": "prod"}, false},
-		{"8. delete", "delete_s3_source", map[string]any{"id": id}, false},
-		{"9. get after delete", "get_s3_source", map[string]any{"id": id}, true},
+		{"get", tools.GetS3SourceName, map[string]any{"id": id}, false},
+		{"preview a change (dry run)", tools.UpdateS3SourceName, map[string]any{"id": id, "dryRun": true, "s3PrefixLogTypes": []any{
+			map[string]any{"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"}}}}, false},
+		{"update (patch: only the label)", tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "acme cloudtrail prod"}, false},
+		{"update with invalid arguments (refused before reaching Panther)", tools.UpdateS3SourceName, map[string]any{"id": id, "s3Bucket": "other-bucket", "logStreamType": "json"}, true},
+		{"be told when data stops: a one-day no-data alarm", tools.SetS3SourceAlarmName, map[string]any{"id": id, "minutesThreshold": 1440}, false},
+		{"health of the new source", tools.GetS3SourceHealthName, map[string]any{"id": id}, false},
+		{"find it by log type", tools.ListS3SourcesName, map[string]any{"logType": "AWS.CloudTrail", "label": "prod"}, false},
+		{"delete", tools.DeleteS3SourceName, map[string]any{"id": id}, false},
+		{"get after delete", tools.GetS3SourceName, map[string]any{"id": id}, true},
 	}
 	for _, s := range steps {
 		if _, err := call(s.step, s.tool, s.args, s.wantError); err != nil {
@@ -125,6 +146,31 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "Demo complete. Connect your MCP client to the same binary with PANTHER_API_URL and PANTHER_API_TOKEN to manage real sources.")
 	return nil
+}
+
+// abbreviate keeps a result's summary and warnings whole and cuts its JSON line, which
+// repeats the structured content, to a glimpse.
+func abbreviate(text string) string {
+	const keep = 160
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "{") && len(l) > keep {
+			lines[i] = fmt.Sprintf("%s… (%d bytes of JSON)", l[:keep], len(l))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// idByLabel finds a source's id in a list_s3_sources result.
+func idByLabel(list map[string]any, label string) string {
+	sources, _ := list["sources"].([]any)
+	for _, s := range sources {
+		if m, ok := s.(map[string]any); ok && m["label"] == label {
+			id, _ := m["id"].(string)
+			return id
+		}
+	}
+	return ""
 }
 
 func errorMark(isError bool) string {

@@ -5,15 +5,25 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // TestDemoDrivesTheBinary runs what `make demo` runs: the built binary in --demo mode,
 // driven over stdio through the whole lifecycle.
+func sorted(list []string) []string {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return out
+}
+
 func TestDemoDrivesTheBinary(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "panther-s3-mcp")
 	build := exec.Command("go", "build", "-o", bin, "../panther-s3-mcp")
@@ -27,12 +37,16 @@ func TestDemoDrivesTheBinary(t *testing.T) {
 	text := buf.String()
 	for _, want := range []string{
 		"Connected to panther-s3-mcp",
-		"Tools: create_s3_source, delete_s3_source, get_s3_source, list_s3_sources, update_s3_source",
-		"1 S3 source(s).",
-		`"label":"demo cloudtrail"`,
+		"Tools: " + strings.Join(sorted(tools.Names()), ", "),
+		"3 S3 source(s), 1 unhealthy.",
+		`S3 source "demo vpc flow"`, "is stalled",
+		"did you mean AWS.CloudTrail?",
 		"Created S3 source \"acme cloudtrail\"",
+		"Dry run, nothing changed",
 		"Updated integrationLabel of S3 source \"acme cloudtrail prod\"",
 		"nothing was sent to Panther",
+		"alarms after 1440 minutes without data",
+		"is no_data_yet",
 		"Deleted S3 source",
 		"no S3 source with that id",
 		"Demo complete.",

@@ -242,7 +242,7 @@ func TestCancellation(t *testing.T) {
 		_, err := s.CallErr(ctx, "get_s3_source", map[string]any{"id": src.IntegrationID})
 		done <- err
 	}()
-	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests("GET") == 1 }),
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }),
 		"the GET reached the fake")
 	cancel()
 	select {
@@ -258,7 +258,7 @@ func TestCancellation(t *testing.T) {
 		reqs := p.Requests()
 		return len(reqs) == 1 && reqs[0].Canceled
 	}), "the fake saw the request cancelled: %+v", p.Requests())
-	assert.Equal(t, 1, p.CountRequests("GET"), "a cancelled call is not retried")
+	assert.Equal(t, 1, p.CountSourceRequests("GET"), "a cancelled call is not retried")
 
 	got := testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": src.IntegrationID}))
 	assert.Equal(t, "slow", got["integrationLabel"], "the session still works")
@@ -294,7 +294,7 @@ func TestShutdownDuringCall(t *testing.T) {
 				res, err := s.CallErr(ctx, "get_s3_source", map[string]any{"id": unknownID})
 				done <- outcome{res, err}
 			}()
-			require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests("GET") == 1 }),
+			require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }),
 				"the GET reached the fake")
 			tc.stop(t, s)
 			assert.Equal(t, 0, s.Close(), "exit status (close error: %v); stderr:\n%s", s.CloseErr(), s.Stderr())

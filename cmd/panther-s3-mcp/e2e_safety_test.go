@@ -45,7 +45,7 @@ func TestConfirmedDeleteOverStdio(t *testing.T) {
 			}
 			assert.Equal(t, "declined", testkit.ErrorOf(t, res)["code"])
 			assert.True(t, stored, "nothing was deleted")
-			assert.Zero(t, p.CountRequests("DELETE"))
+			assert.Zero(t, p.CountSourceRequests("DELETE"))
 		})
 	}
 }

@@ -330,6 +330,20 @@ func (s *Server) CountRequests(method string) int {
 	return n
 }
 
+// CountSourceRequests counts the requests made with method to the S3-source REST routes
+// (/log-sources/s3…), leaving out GraphQL queries and alarm calls.
+func (s *Server) CountSourceRequests(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if strings.EqualFold(r.Method, method) && strings.HasPrefix(r.Path, sourcesPath) {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) logRequest(r *http.Request, body []byte) *Request {
 	entry := &Request{
 		Method:   r.Method,
