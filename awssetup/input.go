@@ -284,37 +284,3 @@ func CoveringPrefixes(prefixes []string) []string {
 	}
 	return out
 }
-
-// Partition returns the AWS partition of a region: aws-cn for China, aws-us-gov for
-// GovCloud, aws-iso(-b) for the isolated regions, aws otherwise.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
-
-// arnPartition returns the partition field of an ARN.
-func arnPartition(arn string) string {
-	parts := strings.SplitN(arn, ":", 3)
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[1]
-}
-
-// arnRegion returns the region field of an ARN.
-func arnRegion(arn string) string {
-	parts := strings.SplitN(arn, ":", 5)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[3]
-}

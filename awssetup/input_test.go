@@ -181,5 +181,8 @@ func TestStringsJSON(t *testing.T) {
 	b, err := Strings{"a"}.MarshalJSON()
 	require.NoError(t, err)
 	assert.Equal(t, `"a"`, string(b))
+	b, err = Strings{"<BUCKET>", "a&b"}.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, `["<BUCKET>","a&b"]`, string(b), "placeholders stay readable")
 	assert.True(t, errors.Is(&InputError{}, ErrInvalidInput))
 }

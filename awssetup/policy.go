@@ -33,12 +33,20 @@ const (
 // marshals as a single string when it holds one value, as IAM documents usually do.
 type Strings []string
 
-// MarshalJSON writes one value as a string and several as an array.
+// MarshalJSON writes one value as a string and several as an array. Like Policy.JSON, it
+// leaves <, > and & unescaped.
 func (s Strings) MarshalJSON() ([]byte, error) {
+	var v any = []string(s)
 	if len(s) == 1 {
-		return json.Marshal(s[0])
+		v = s[0]
 	}
-	return json.Marshal([]string(s))
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // UnmarshalJSON reads a string or an array of strings.
@@ -122,6 +130,40 @@ func TopicARN(partition, region, accountID, name string) string {
 // PantherQueueARN is the ARN of Panther's notifications queue in Panther's account and region.
 func PantherQueueARN(partition, pantherRegion, pantherAccountID string) string {
 	return "arn:" + partition + ":sqs:" + pantherRegion + ":" + pantherAccountID + ":" + PantherQueueName
+}
+
+// Partition returns the AWS partition of a region: aws-cn for China, aws-us-gov for
+// GovCloud, aws-iso(-b) for the isolated regions, aws otherwise.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	}
+	return "aws"
+}
+
+// arnPartition returns the partition field of an ARN.
+func arnPartition(arn string) string {
+	parts := strings.SplitN(arn, ":", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[1]
+}
+
+// arnRegion returns the region field of an ARN.
+func arnRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
 }
 
 // TrustPolicy is the role's trust policy: Panther's account may assume it, over TLS only.
