@@ -3,18 +3,26 @@ package prompts
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/awssetup"
 )
 
-// pantherAccountPlaceholder stands for Panther's AWS account id, which only the user's
-// Panther console knows.
-const pantherAccountPlaceholder = "<PANTHER_ACCOUNT_ID>"
+// Placeholders for what only the user's Panther console knows.
+const (
+	pantherAccountPlaceholder = "<PANTHER_ACCOUNT_ID>"
+	pantherRegionPlaceholder  = "<PANTHER_REGION>"
+	logTypePlaceholder        = "<LOG_TYPE>"
+)
 
-// cloudTrailDigest excludes CloudTrail's digest files, which are not log events.
-const cloudTrailDigest = "AWSLogs/*/CloudTrail-Digest/"
+// partition is the partition the prompt's ARNs are written in; the text tells users of
+// other partitions to change it.
+const partition = "aws"
 
-// onboardData is what onboard_s3_source.md is rendered with.
+// onboardData is what onboard_s3_source.md is rendered with. The policies and the draft
+// come from awssetup, which the get_s3_source_aws_setup tool's templates use too.
 type onboardData struct {
 	Bucket, AccountID string
 	LogTypes          []string
@@ -23,6 +31,8 @@ type onboardData struct {
 	HasCloudTrail     bool
 	RoleName, RoleARN string
 	Label             string
+	PantherQueueARN   string
+	ManagedTopicName  string
 	// The JSON documents, indented.
 	TrustPolicy, ReadPolicy, NotificationsPolicy, CreateArgs string
 }
@@ -44,106 +54,55 @@ func newOnboardData(args map[string]string) (onboardData, error) {
 	}
 	d.KMSIsAlias = strings.Contains(d.KMSKeyARN, ":alias/")
 	d.HasCloudTrail = slices.Contains(d.LogTypes, "AWS.CloudTrail")
-	d.RoleName = truncate("PantherLogProcessingRole-"+d.Bucket, 64)
-	d.RoleARN = "arn:aws:iam::" + d.AccountID + ":role/" + d.RoleName
-	d.Label = strings.TrimRight(truncate(strings.ReplaceAll(d.Bucket, ".", "-"), 32), "-")
 
-	d.TrustPolicy = indentJSON(trustPolicy(pantherAccountPlaceholder))
-	d.ReadPolicy = indentJSON(readPolicy(d.Bucket, d.KMSKeyARN))
-	d.NotificationsPolicy = indentJSON(notificationsPolicy(d.Bucket, d.AccountID))
-	d.CreateArgs = indentJSON(d.createArgs())
+	draft, err := d.createArgs()
+	if err != nil {
+		return d, err
+	}
+	d.RoleARN = draft.LogProcessingRole
+	d.RoleName = d.RoleARN[strings.LastIndex(d.RoleARN, "/")+1:]
+	d.Label = draft.IntegrationLabel
+	d.PantherQueueARN = awssetup.PantherQueueARN(partition, pantherRegionPlaceholder, pantherAccountPlaceholder)
+	d.ManagedTopicName = awssetup.ManagedTopicName
+
+	d.TrustPolicy = awssetup.TrustPolicy(partition, pantherAccountPlaceholder).JSON()
+	d.ReadPolicy = awssetup.ReadPolicy(partition, d.Bucket, nil, d.KMSKeyARN).JSON()
+	d.NotificationsPolicy = awssetup.NotificationsPolicy(partition, d.Bucket, d.AccountID).JSON()
+	d.CreateArgs = indentJSON(draft)
 	return d, nil
 }
 
-// mapping is one s3PrefixLogTypes entry of create_s3_source.
-type mapping struct {
-	Prefix           string   `json:"prefix"`
-	LogTypes         []string `json:"logTypes"`
-	ExcludedPrefixes []string `json:"excludedPrefixes"`
-}
-
-// createArgs drafts the create_s3_source arguments.
-func (d onboardData) createArgs() any {
-	types := d.LogTypes
-	if len(types) == 0 {
-		types = []string{"<LOG_TYPE>"}
-	}
-	excluded := []string{}
-	if d.HasCloudTrail {
-		excluded = append(excluded, cloudTrailDigest)
-	}
-	return struct {
-		IntegrationLabel           string    `json:"integrationLabel"`
-		AWSAccountID               string    `json:"awsAccountId"`
-		S3Bucket                   string    `json:"s3Bucket"`
-		LogProcessingRole          string    `json:"logProcessingRole"`
-		LogStreamType              string    `json:"logStreamType"`
-		ManagedBucketNotifications bool      `json:"managedBucketNotifications"`
-		KMSKey                     string    `json:"kmsKey,omitempty"`
-		S3PrefixLogTypes           []mapping `json:"s3PrefixLogTypes"`
-	}{
-		IntegrationLabel:           d.Label,
-		AWSAccountID:               d.AccountID,
-		S3Bucket:                   d.Bucket,
-		LogProcessingRole:          d.RoleARN,
-		LogStreamType:              "Auto",
+// createArgs drafts the create_s3_source arguments with awssetup, as the
+// get_s3_source_aws_setup tool does, from what the prompt knows: Panther's account is not
+// among it, and an alias KMS ARN (which the text asks to replace) is kept as given.
+func (d onboardData) createArgs() (awssetup.CreateArguments, error) {
+	in := awssetup.Input{
+		Bucket:                     d.Bucket,
+		AccountID:                  d.AccountID,
+		LogTypes:                   d.LogTypes,
 		ManagedBucketNotifications: true,
-		KMSKey:                     d.KMSKeyARN,
-		S3PrefixLogTypes:           []mapping{{Prefix: "", LogTypes: types, ExcludedPrefixes: excluded}},
+		PantherAccountID:           pantherAccountDraft,
 	}
-}
-
-// policy is an IAM policy document.
-type policy struct {
-	Version   string      `json:"Version"`
-	Statement []statement `json:"Statement"`
-}
-
-// statement is one IAM policy statement. Action and Resource are a string or a list.
-type statement struct {
-	Sid       string                       `json:"Sid,omitempty"`
-	Effect    string                       `json:"Effect"`
-	Principal map[string]string            `json:"Principal,omitempty"`
-	Action    any                          `json:"Action"`
-	Resource  any                          `json:"Resource,omitempty"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
-}
-
-// trustPolicy is the role's trust policy: Panther's account may assume it over TLS only.
-func trustPolicy(pantherAccountID string) policy {
-	return policy{Version: "2012-10-17", Statement: []statement{{
-		Effect:    "Allow",
-		Principal: map[string]string{"AWS": "arn:aws:iam::" + pantherAccountID + ":root"},
-		Action:    "sts:AssumeRole",
-		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "true"}},
-	}}}
-}
-
-// readPolicy lets the role read the bucket's objects, and decrypt them when kmsKeyARN is
-// not empty.
-func readPolicy(bucket, kmsKeyARN string) policy {
-	p := policy{Version: "2012-10-17", Statement: []statement{
-		{Sid: "ReadBucket", Effect: "Allow", Action: []string{"s3:GetBucketLocation", "s3:ListBucket"}, Resource: "arn:aws:s3:::" + bucket},
-		{Sid: "ReadObjects", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::" + bucket + "/*"},
-	}}
-	if kmsKeyARN != "" {
-		p.Statement = append(p.Statement, statement{Sid: "DecryptObjects", Effect: "Allow",
-			Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: kmsKeyARN})
+	if !d.KMSIsAlias {
+		in.KMSKeyARN = d.KMSKeyARN
 	}
-	return p
+	out, err := awssetup.Generate(in, awssetup.FormatCLI)
+	if err != nil {
+		return awssetup.CreateArguments{}, fmt.Errorf("drafting the create arguments: %w", err)
+	}
+	draft := out.CreateArguments
+	draft.KMSKey = d.KMSKeyARN
+	for i := range draft.S3PrefixLogTypes {
+		if len(draft.S3PrefixLogTypes[i].LogTypes) == 0 {
+			draft.S3PrefixLogTypes[i].LogTypes = []string{logTypePlaceholder}
+		}
+	}
+	return draft, nil
 }
 
-// notificationsPolicy is what the role additionally needs when Panther manages the bucket's
-// notifications: the bucket's notification configuration, and the panther-notifications-topic
-// SNS topic Panther creates in the bucket's account.
-func notificationsPolicy(bucket, accountID string) policy {
-	return policy{Version: "2012-10-17", Statement: []statement{
-		{Sid: "ManageBucketNotifications", Effect: "Allow",
-			Action: []string{"s3:GetBucketNotification", "s3:PutBucketNotification"}, Resource: "arn:aws:s3:::" + bucket},
-		{Sid: "ManagePantherTopic", Effect: "Allow",
-			Action: "sns:*", Resource: "arn:aws:sns:*:" + accountID + ":panther-notifications-topic"},
-	}}
-}
+// pantherAccountDraft stands in for Panther's account while drafting: the create
+// arguments do not depend on it.
+const pantherAccountDraft = "000000000000"
 
 // indentJSON marshals v indented, without escaping <, > and & (placeholders keep their
 // angle brackets).
@@ -156,11 +115,4 @@ func indentJSON(v any) string {
 		panic(err) // only plain structs, maps and strings are marshalled
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
