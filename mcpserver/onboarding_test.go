@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
@@ -122,4 +123,41 @@ func TestNoDataAlarm(t *testing.T) {
 	require.False(t, testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": newID}).IsError)
 	_, ok = p.Alarm(newID)
 	assert.False(t, ok)
+}
+
+func TestAWSSetup(t *testing.T) {
+	p := testkit.StartPanther(t)
+	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token, func(cfg *mcpserver.Config) {
+		cfg.PantherAWSAccountID = "999988887777"
+	}), "2025-11-25")
+
+	res := testkit.Call(t, c, tools.GetS3SourceAWSSetupName, map[string]any{
+		"s3Bucket": "acme-logs", "awsAccountId": "123456789012", "prefixes": []any{"AWSLogs/"}, "logTypes": []any{"AWS.CloudTrail"},
+	})
+	require.False(t, res.IsError, testkit.Text(res))
+	sc := testkit.Structured(t, res)
+	assert.Equal(t, "cloudformation", sc["format"])
+	assert.Contains(t, sc["template"], "AWS::IAM::Role")
+	assert.Contains(t, sc["template"], "999988887777", "the role trusts Panther's account")
+	args := sc["createArguments"].(map[string]any)
+	assert.Equal(t, sc["roleArn"], args["logProcessingRole"])
+
+	// The create arguments it returns are accepted as they are.
+	created := testkit.Call(t, c, tools.CreateS3SourceName, args)
+	require.False(t, created.IsError, testkit.Text(created))
+	id := testkit.SourceOf(t, created)["integrationId"]
+
+	// For an existing source, as Terraform.
+	res = testkit.Call(t, c, tools.GetS3SourceAWSSetupName, map[string]any{"id": id, "format": "terraform"})
+	require.False(t, res.IsError, testkit.Text(res))
+	assert.Contains(t, testkit.Structured(t, res)["template"], `resource "aws_iam_role"`)
+
+	// Without Panther's account there is no template, and the fix says where to find it.
+	bare := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-11-25")
+	e := testkit.ErrorOf(t, testkit.Call(t, bare, tools.GetS3SourceAWSSetupName, map[string]any{"s3Bucket": "acme-logs", "awsAccountId": "123456789012"}))
+	assert.Equal(t, "invalid_arguments", e["code"])
+	assert.Contains(t, e["hint"], "PANTHER_AWS_ACCOUNT_ID")
+
+	e = testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceAWSSetupName, map[string]any{"s3Bucket": "acme-logs"}))
+	assert.Equal(t, "invalid_arguments", e["code"], "id, or bucket and account")
 }

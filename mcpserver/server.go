@@ -32,6 +32,8 @@ const Name = "panther-s3-mcp"
 const (
 	EnvURL   = "PANTHER_API_URL"
 	EnvToken = "PANTHER_API_TOKEN"
+	// EnvPantherAWSAccount is Panther's AWS account id, used by AWS set-ups.
+	EnvPantherAWSAccount = "PANTHER_AWS_ACCOUNT_ID"
 )
 
 // Config is everything that shapes a server.
@@ -57,6 +59,9 @@ type Config struct {
 	Observer pantherapi.Observer
 	// Middleware wraps every tool call, outermost first (metrics, concurrency limits).
 	Middleware []server.ToolHandlerMiddleware
+	// PantherAWSAccountID is Panther's AWS account id, the default of AWS set-ups
+	// (PANTHER_AWS_ACCOUNT_ID).
+	PantherAWSAccountID string
 	// DeleteConfirmation is how deletes are confirmed; "" is tools.ConfirmElicit.
 	DeleteConfirmation tools.ConfirmationMode
 	// ServerOptions are extra mcp-go server options (hooks, for example).
@@ -81,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = buildVersion()
 	}
-	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation}
+	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation, PantherAWSAccountID: cfg.PantherAWSAccountID}
 	if problem := missingSettings(cfg); problem != "" {
 		deps.NotConfigured = problem
 	} else {

@@ -20,14 +20,14 @@ type CreateArgs struct {
 	IntegrationLabel           string              `json:"integrationLabel" jsonschema:"required,maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"Unique name."`
 	AWSAccountID               string              `json:"awsAccountId" jsonschema:"required,pattern=^[0-9]{12}$" jsonschema_description:"Account owning the bucket."`
 	S3Bucket                   string              `json:"s3Bucket" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9._-]{1\\,253}[A-Za-z0-9]$" jsonschema_description:"Bucket name, not an ARN or URL."`
-	LogProcessingRole          string              `json:"logProcessingRole" jsonschema:"required,pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"IAM role Panther assumes to read the bucket."`
-	LogStreamType              string              `json:"logStreamType" jsonschema:"required,enum=Auto,enum=JSON,enum=JsonArray,enum=Lines,enum=XML,enum=CloudWatchLogs" jsonschema_description:"How objects split into events."`
-	LogStreamTypeOptions       *StreamOptionsArgs  `json:"logStreamTypeOptions,omitempty" jsonschema_description:"Options of that stream type."`
-	ManagedBucketNotifications bool                `json:"managedBucketNotifications" jsonschema:"required" jsonschema_description:"true: Panther sets up bucket notifications; false: you wire S3→SNS→Panther."`
-	KMSKey                     string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"Key ARN (not alias) if SSE-KMS."`
+	LogProcessingRole          string              `json:"logProcessingRole" jsonschema:"required,pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"Role Panther assumes."`
+	LogStreamType              string              `json:"logStreamType" jsonschema:"required,enum=Auto,enum=JSON,enum=JsonArray,enum=Lines,enum=XML,enum=CloudWatchLogs" jsonschema_description:"Auto detects."`
+	LogStreamTypeOptions       *StreamOptionsArgs  `json:"logStreamTypeOptions,omitempty" jsonschema_description:"For that stream type."`
+	ManagedBucketNotifications bool                `json:"managedBucketNotifications" jsonschema:"required" jsonschema_description:"false: you wire S3→SNS→Panther."`
+	KMSKey                     string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"Key ARN if SSE-KMS."`
 	S3PrefixLogTypes           []PrefixMappingArgs `json:"s3PrefixLogTypes" jsonschema:"required,minItems=1,maxItems=100" jsonschema_description:"Prefix → log types."`
-	IntegrationID              string              `json:"integrationId,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Ignored (lets a deleted source be passed back)."`
-	NoDataAlarmMinutes         int                 `json:"noDataAlarmMinutes,omitempty" jsonschema:"minimum=15,maximum=43200" jsonschema_description:"Also set a no-data alarm (minutes)."`
+	IntegrationID              string              `json:"integrationId,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Ignored."`
+	NoDataAlarmMinutes         int                 `json:"noDataAlarmMinutes,omitempty" jsonschema:"minimum=15,maximum=43200" jsonschema_description:"Also set a no-data alarm."`
 }
 
 // CreateResult is the result of create_s3_source.
@@ -42,11 +42,10 @@ type CreateResult struct {
 
 func createS3Source() Spec[CreateArgs, CreateResult] {
 	return Spec[CreateArgs, CreateResult]{
-		Name:  CreateS3SourceName,
-		Title: "Create S3 log source",
-		Description: "Create a Panther S3 log source ingesting from a bucket. The AWS side must exist first (an IAM role Panther can assume, " +
-			"with read access and kms:Decrypt for a KMS bucket). Labels are unique.",
-		Check: (*CreateArgs).check,
+		Name:        CreateS3SourceName,
+		Title:       "Create S3 log source",
+		Description: "Create an S3 log source. The AWS side must exist first (" + GetS3SourceAWSSetupName + " writes it). Labels are unique.",
+		Check:       (*CreateArgs).check,
 		Run: func(ctx context.Context, c *Call, a CreateArgs) (CreateResult, error) {
 			res := CreateResult{Warnings: a.warnings()}
 			unchecked, err := c.checkLogTypes(ctx, CreateS3SourceName, "s3PrefixLogTypes", a.S3PrefixLogTypes)

@@ -27,10 +27,9 @@ const confirmDeleteID = "confirm_delete"
 
 func deleteS3Source() Spec[IDArgs, DeleteResult] {
 	return Spec[IDArgs, DeleteResult]{
-		Name:  DeleteS3SourceName,
-		Title: "Delete S3 log source",
-		Description: "Delete a Panther S3 log source by id; Panther stops ingesting its bucket. The source is read first and the user is asked to confirm " +
-			"when the client supports elicitation. Returns the deleted configuration, which " + CreateS3SourceName + " accepts as is.",
+		Name:        DeleteS3SourceName,
+		Title:       "Delete S3 log source",
+		Description: "Delete an S3 source once the user confirms (when the client can ask). Returns its configuration, which " + CreateS3SourceName + " accepts.",
 		Destructive: true,
 		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a IDArgs) (DeleteResult, error) {

@@ -16,12 +16,11 @@ type SourceResult struct {
 
 func getS3Source() Spec[IDArgs, SourceResult] {
 	return Spec[IDArgs, SourceResult]{
-		Name:  GetS3SourceName,
-		Title: "Get S3 log source",
-		Description: "Read one Panther S3 log source by id: label, account, bucket, IAM role, KMS key, stream type, prefix → log type mappings. " +
-			"Read a source before changing it.",
-		ReadOnly:   true,
-		Idempotent: true,
+		Name:        GetS3SourceName,
+		Title:       "Get S3 log source",
+		Description: "Read one S3 source: label, account, bucket, role, KMS key, stream type, prefix → log types.",
+		ReadOnly:    true,
+		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a IDArgs) (SourceResult, error) {
 			src, err := c.Backend.Get(ctx, a.ID)
 			if err != nil {

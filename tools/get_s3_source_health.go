@@ -15,7 +15,7 @@ const GetS3SourceHealthName = "get_s3_source_health"
 // HealthArgs are the arguments of get_s3_source_health.
 type HealthArgs struct {
 	ID          string `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id."`
-	WindowHours int    `json:"windowHours,omitempty" jsonschema:"minimum=1,maximum=720" jsonschema_description:"Volume window in hours (default 24)."`
+	WindowHours int    `json:"windowHours,omitempty" jsonschema:"minimum=1,maximum=720" jsonschema_description:"Default 24."`
 }
 
 // Diagnoses of a source's health.
@@ -52,12 +52,11 @@ const defaultWindowHours = 24
 
 func getS3SourceHealth() Spec[HealthArgs, HealthResult] {
 	return Spec[HealthArgs, HealthResult]{
-		Name:  GetS3SourceHealthName,
-		Title: "Get S3 source health",
-		Description: "Is data flowing? Panther's health verdict, last event times, bytes per log type over a window, the no-data alarm, " +
-			"and a diagnosis with next steps. Call it first when a source seems broken.",
-		ReadOnly:   true,
-		Idempotent: true,
+		Name:        GetS3SourceHealthName,
+		Title:       "Get S3 source health",
+		Description: "Is data flowing? Health, last events, volume per log type, the no-data alarm, and a diagnosis with next steps.",
+		ReadOnly:    true,
+		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a HealthArgs) (HealthResult, error) {
 			src, err := c.Backend.GetSourceSummary(ctx, a.ID)
 			if err != nil {
@@ -116,7 +115,7 @@ func diagnose(r HealthResult, now time.Time, window time.Duration) (string, []st
 	case !hasReceived && r.LastEventReceivedAt == nil && r.Volume.TotalBytes == 0:
 		return DiagnosisNoDataYet, []string{
 			"a new source receives nothing until objects land under its prefixes: check that the bucket gets new objects there",
-			"check the bucket notifications reach Panther (managedBucketNotifications, or the SNS topic subscription)",
+			"check the bucket notifications reach Panther (managedBucketNotifications, or the SNS topic subscription); " + GetS3SourceAWSSetupName + " shows the wiring",
 			"allow a few minutes after the first object, then call " + GetS3SourceHealthName + " again",
 		}
 	case (r.NoDataAlarm != nil && r.NoDataAlarm.State == pantherapi.AlarmStateAlarm) || (hasReceived && silentFor > stallAfter):
@@ -143,7 +142,7 @@ func UnhealthyChecklist() []string {
 		"the role's read policy: s3:GetBucketLocation and s3:ListBucket on the bucket, s3:GetObject on its objects under the prefixes",
 		"KMS: with a KMS-encrypted bucket, kms:Decrypt and kms:DescribeKey on the key, and a key policy that allows the role",
 		"notifications: with managedBucketNotifications the role needs s3:GetBucketNotification and s3:PutBucketNotification; otherwise S3 → SNS → Panther's queue must be wired",
-		"compare the source with " + GetS3SourceName + " and the AWS side with the onboarding reference",
+		"compare the source with " + GetS3SourceName + " and the AWS side with what " + GetS3SourceAWSSetupName + " writes for it",
 	}
 }
 

@@ -15,9 +15,9 @@ const ListLogTypesName = "list_log_types"
 
 // ListLogTypesArgs are the filters of list_log_types.
 type ListLogTypesArgs struct {
-	Contains        string `json:"contains,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Only names containing this (case-insensitive), e.g. CloudTrail."`
-	IncludeArchived bool   `json:"includeArchived,omitempty" jsonschema_description:"Also list archived types."`
-	Limit           int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"At most this many (default 100)."`
+	Contains        string `json:"contains,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Name contains (any case)."`
+	IncludeArchived bool   `json:"includeArchived,omitempty" jsonschema_description:"Include archived."`
+	Limit           int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Default 100."`
 }
 
 // LogTypeItem is one log type in list_log_types' result.
@@ -42,7 +42,7 @@ func listLogTypes() Spec[ListLogTypesArgs, LogTypesResult] {
 	return Spec[ListLogTypesArgs, LogTypesResult]{
 		Name:        ListLogTypesName,
 		Title:       "List log types",
-		Description: "List the log types Panther knows, by name, to pick them for s3PrefixLogTypes.",
+		Description: "List Panther's log types, to pick names for s3PrefixLogTypes.",
 		ReadOnly:    true,
 		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a ListLogTypesArgs) (LogTypesResult, error) {

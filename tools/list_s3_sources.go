@@ -14,10 +14,10 @@ const ListS3SourcesName = "list_s3_sources"
 
 // ListArgs are the optional filters of list_s3_sources.
 type ListArgs struct {
-	Label   string `json:"label,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Only labels containing this text (case-insensitive)."`
-	Bucket  string `json:"bucket,omitempty" jsonschema:"maxLength=255" jsonschema_description:"Only this exact bucket."`
-	LogType string `json:"logType,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Only sources parsing this log type, e.g. AWS.CloudTrail."`
-	Limit   int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"At most this many sources (default 100)."`
+	Label   string `json:"label,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Label contains (any case)."`
+	Bucket  string `json:"bucket,omitempty" jsonschema:"maxLength=255" jsonschema_description:"Exact bucket."`
+	LogType string `json:"logType,omitempty" jsonschema:"maxLength=128" jsonschema_description:"Parses this log type."`
+	Limit   int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Default 100."`
 }
 
 // SourceItem is one source in list_s3_sources' compact result.
@@ -46,12 +46,11 @@ const defaultListLimit = 100
 
 func listS3Sources() Spec[ListArgs, ListResult] {
 	return Spec[ListArgs, ListResult]{
-		Name:  ListS3SourcesName,
-		Title: "List S3 log sources",
-		Description: "List Panther's S3 log sources (id, label, bucket, account, log types, prefixes, health), optionally filtered. " +
-			"Use it to find an id, and before " + CreateS3SourceName + " to check the label and bucket are not taken.",
-		ReadOnly:   true,
-		Idempotent: true,
+		Name:        ListS3SourcesName,
+		Title:       "List S3 log sources",
+		Description: "List S3 sources (id, label, bucket, log types, prefixes, health), optionally filtered. Check a label or bucket is free before " + CreateS3SourceName + ".",
+		ReadOnly:    true,
+		Idempotent:  true,
 		Run: func(ctx context.Context, c *Call, a ListArgs) (ListResult, error) {
 			list, err := c.Backend.ListSources(ctx)
 			if err != nil {

@@ -12,6 +12,7 @@ func definitions() []definition {
 		listLogTypes(),
 		getS3SourceHealth(),
 		setS3SourceAlarm(),
+		getS3SourceAWSSetup(),
 	}
 }
 

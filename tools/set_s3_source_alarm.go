@@ -15,8 +15,8 @@ const SetS3SourceAlarmName = "set_s3_source_alarm"
 // AlarmArgs are the arguments of set_s3_source_alarm: a threshold, or remove.
 type AlarmArgs struct {
 	ID               string `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id."`
-	MinutesThreshold int    `json:"minutesThreshold,omitempty" jsonschema:"minimum=15,maximum=43200" jsonschema_description:"Alarm after this many minutes without data."`
-	Remove           bool   `json:"remove,omitempty" jsonschema_description:"true: remove the alarm instead."`
+	MinutesThreshold int    `json:"minutesThreshold,omitempty" jsonschema:"minimum=15,maximum=43200" jsonschema_description:"15-43200."`
+	Remove           bool   `json:"remove,omitempty" jsonschema_description:"Remove it."`
 }
 
 // AlarmResult is the result of set_s3_source_alarm.
@@ -28,12 +28,11 @@ type AlarmResult struct {
 
 func setS3SourceAlarm() Spec[AlarmArgs, AlarmResult] {
 	return Spec[AlarmArgs, AlarmResult]{
-		Name:  SetS3SourceAlarmName,
-		Title: "Set S3 source no-data alarm",
-		Description: "Set the alarm that fires when a source receives no data for minutesThreshold (15-43200), or remove it. " +
-			"Needs \"" + rules.PermManage + "\".",
-		Idempotent: true,
-		Check:      (*AlarmArgs).check,
+		Name:        SetS3SourceAlarmName,
+		Title:       "Set S3 source no-data alarm",
+		Description: "Set or remove the alarm that fires when a source gets no data for minutesThreshold minutes.",
+		Idempotent:  true,
+		Check:       (*AlarmArgs).check,
 		Run: func(ctx context.Context, c *Call, a AlarmArgs) (AlarmResult, error) {
 			if a.Remove {
 				if err := c.Backend.DeleteNoDataAlarm(ctx, a.ID); err != nil {

@@ -14,21 +14,21 @@ import (
 
 // IDArgs names one source.
 type IDArgs struct {
-	ID string `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id (integrationId)."`
+	ID string `json:"id" jsonschema:"required,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Source id."`
 }
 
 // PrefixMappingArgs maps an S3 key prefix to log types.
 type PrefixMappingArgs struct {
-	Prefix           string   `json:"prefix" jsonschema:"required,maxLength=1024" jsonschema_description:"Key prefix, e.g. AWSLogs/; \"\" = whole bucket."`
-	LogTypes         []string `json:"logTypes" jsonschema:"required,minItems=1,maxItems=100,uniqueItems=true,pattern=^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)+$" jsonschema_description:"e.g. AWS.CloudTrail, Custom.MyApp."`
-	ExcludedPrefixes []string `json:"excludedPrefixes,omitempty" jsonschema:"maxItems=100,uniqueItems=true" jsonschema_description:"Prefixes to skip; * is one path segment."`
+	Prefix           string   `json:"prefix" jsonschema:"required,maxLength=1024" jsonschema_description:"e.g. AWSLogs/; \"\" = all."`
+	LogTypes         []string `json:"logTypes" jsonschema:"required,minItems=1,maxItems=100,uniqueItems=true,pattern=^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)+$" jsonschema_description:"e.g. AWS.CloudTrail."`
+	ExcludedPrefixes []string `json:"excludedPrefixes,omitempty" jsonschema:"maxItems=100,uniqueItems=true" jsonschema_description:"To skip; * = one segment."`
 }
 
 // StreamOptionsArgs are options of one stream type each.
 type StreamOptionsArgs struct {
-	JSONArrayEnvelopeField string `json:"jsonArrayEnvelopeField,omitempty" jsonschema:"maxLength=256" jsonschema_description:"JsonArray: field holding the records."`
-	RetainEnvelopeFields   bool   `json:"retainEnvelopeFields,omitempty" jsonschema_description:"CloudWatchLogs: keep the envelope."`
-	XMLRootElement         string `json:"xmlRootElement,omitempty" jsonschema:"maxLength=256" jsonschema_description:"XML: root element around the events."`
+	JSONArrayEnvelopeField string `json:"jsonArrayEnvelopeField,omitempty" jsonschema:"maxLength=256" jsonschema_description:"JsonArray: records field."`
+	RetainEnvelopeFields   bool   `json:"retainEnvelopeFields,omitempty" jsonschema_description:"CloudWatchLogs only."`
+	XMLRootElement         string `json:"xmlRootElement,omitempty" jsonschema:"maxLength=256" jsonschema_description:"XML: root element."`
 }
 
 func (m PrefixMappingArgs) toAPI() pantherapi.PrefixLogTypesMapping {

@@ -56,6 +56,8 @@ type Deps struct {
 	NotConfigured string
 	// LogTypes is Panther's log type catalogue; nil skips the checks of log type names.
 	LogTypes LogTypes
+	// PantherAWSAccountID is Panther's AWS account id for AWS set-ups, when configured.
+	PantherAWSAccountID string
 	// Now is the clock of health windows; nil is time.Now.
 	Now func() time.Time
 	// Host names the Panther API host in network error messages.

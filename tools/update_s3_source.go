@@ -22,11 +22,11 @@ type UpdateArgs struct {
 	IntegrationLabel           *string              `json:"integrationLabel,omitempty" jsonschema:"maxLength=32,pattern=^[0-9a-zA-Z- ]+$" jsonschema_description:"New label."`
 	LogProcessingRole          *string              `json:"logProcessingRole,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=\\,.@_/-]+$" jsonschema_description:"New role ARN."`
 	LogStreamType              *string              `json:"logStreamType,omitempty" jsonschema:"enum=Auto,enum=JSON,enum=JsonArray,enum=Lines,enum=XML,enum=CloudWatchLogs" jsonschema_description:"New stream type."`
-	LogStreamTypeOptions       *StreamOptionsArgs   `json:"logStreamTypeOptions,omitempty" jsonschema_description:"New options; {} clears."`
+	LogStreamTypeOptions       *StreamOptionsArgs   `json:"logStreamTypeOptions,omitempty" jsonschema_description:"{} clears."`
 	ManagedBucketNotifications *bool                `json:"managedBucketNotifications,omitempty" jsonschema_description:"New value."`
-	KMSKey                     *string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"New key ARN; \"\" removes."`
-	S3PrefixLogTypes           *[]PrefixMappingArgs `json:"s3PrefixLogTypes,omitempty" jsonschema:"minItems=1,maxItems=100" jsonschema_description:"Whole new list (replaces the current)."`
-	DryRun                     bool                 `json:"dryRun,omitempty" jsonschema_description:"Only show what would change."`
+	KMSKey                     *string              `json:"kmsKey,omitempty" jsonschema:"pattern=^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=\\,.@-]+$" jsonschema_description:"\"\" removes."`
+	S3PrefixLogTypes           *[]PrefixMappingArgs `json:"s3PrefixLogTypes,omitempty" jsonschema:"minItems=1,maxItems=100" jsonschema_description:"The whole new list."`
+	DryRun                     bool                 `json:"dryRun,omitempty" jsonschema_description:"Change nothing."`
 }
 
 // UpdateResult is the result of update_s3_source.
@@ -51,10 +51,9 @@ type MappingChange struct {
 
 func updateS3Source() Spec[UpdateArgs, UpdateResult] {
 	return Spec[UpdateArgs, UpdateResult]{
-		Name:  UpdateS3SourceName,
-		Title: "Update S3 log source",
-		Description: "Change some fields of a Panther S3 log source: give the id and only the fields to change. " +
-			"s3PrefixLogTypes replaces the whole list. Account and bucket cannot change. Call with dryRun: true first.",
+		Name:             UpdateS3SourceName,
+		Title:            "Update S3 log source",
+		Description:      "Change only the given fields of an S3 source; s3PrefixLogTypes replaces the whole list. Use dryRun: true first.",
 		Destructive:      true,
 		Idempotent:       true,
 		Check:            (*UpdateArgs).check,

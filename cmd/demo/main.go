@@ -98,6 +98,17 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 	if _, err := call("find the log type to use", tools.ListLogTypesName, map[string]any{"contains": "cloudtrail"}, false); err != nil {
 		return err
 	}
+	setup, err := call("write the AWS side first (IAM role, read policy, notifications)", tools.GetS3SourceAWSSetupName, map[string]any{
+		"s3Bucket": "acme-cloudtrail-logs", "awsAccountId": "123456789012", "pantherAccountId": "999999999999",
+		"prefixes": []any{"AWSLogs/"}, "logTypes": []any{"AWS.CloudTrail"}, "managedBucketNotifications": true,
+	}, false)
+	if err != nil {
+		return err
+	}
+	if template, _ := setup["template"].(string); template != "" {
+		lines := strings.Split(template, "\n")
+		fmt.Fprintf(out, "   template excerpt (%d lines in all):\n     %s\n     …\n\n", len(lines), strings.Join(lines[:min(len(lines), 18)], "\n     "))
+	}
 	create := map[string]any{
 		"integrationLabel":           "acme cloudtrail",
 		"awsAccountId":               "123456789012",

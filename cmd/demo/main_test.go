@@ -41,6 +41,7 @@ func TestDemoDrivesTheBinary(t *testing.T) {
 		"3 S3 source(s), 1 unhealthy.",
 		`S3 source "demo vpc flow"`, "is stalled",
 		"did you mean AWS.CloudTrail?",
+		"template excerpt", "AWS::IAM::Role",
 		"Created S3 source \"acme cloudtrail\"",
 		"Dry run, nothing changed",
 		"Updated integrationLabel of S3 source \"acme cloudtrail prod\"",
