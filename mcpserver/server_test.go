@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,7 +242,7 @@ func TestReadOnlyHidesAndRefusesWriteTools(t *testing.T) {
 		names = append(names, tool.Name)
 		assert.True(t, *tool.Annotations.ReadOnlyHint, tool.Name)
 	}
-	assert.Equal(t, []string{tools.GetS3SourceName, tools.GetS3SourceHealthName, tools.ListLogTypesName, tools.ListS3SourcesName}, names)
+	assert.Equal(t, []string{tools.GetS3SourceName, tools.GetS3SourceAWSSetupName, tools.GetS3SourceHealthName, tools.ListLogTypesName, tools.ListS3SourcesName}, names)
 
 	req := mcp.CallToolRequest{}
 	req.Params.Name = tools.DeleteS3SourceName
@@ -306,7 +307,7 @@ func TestToolsListMarshalsSelfContainedSchemas(t *testing.T) {
 			in := def["inputSchema"].(map[string]any)
 			assert.Equal(t, "object", in["type"], tool.Name)
 			assert.Equal(t, false, in["additionalProperties"], tool.Name)
-			if tool.Name != tools.ListS3SourcesName && tool.Name != tools.ListLogTypesName {
+			if !slices.Contains([]string{tools.ListS3SourcesName, tools.ListLogTypesName, tools.GetS3SourceAWSSetupName}, tool.Name) {
 				assert.NotEmpty(t, in["required"], tool.Name)
 			}
 			for name, prop := range in["properties"].(map[string]any) {
@@ -347,14 +348,15 @@ func TestAnnotations(t *testing.T) {
 	s, err := mcpserver.New(mcpserver.Config{})
 	require.NoError(t, err)
 	want := map[string][3]bool{ // readOnly, destructive, idempotent
-		tools.GetS3SourceName:       {true, false, true},
-		tools.ListS3SourcesName:     {true, false, true},
-		tools.ListLogTypesName:      {true, false, true},
-		tools.GetS3SourceHealthName: {true, false, true},
-		tools.CreateS3SourceName:    {false, false, false},
-		tools.UpdateS3SourceName:    {false, true, true},
-		tools.DeleteS3SourceName:    {false, true, true},
-		tools.SetS3SourceAlarmName:  {false, false, true},
+		tools.GetS3SourceName:         {true, false, true},
+		tools.ListS3SourcesName:       {true, false, true},
+		tools.ListLogTypesName:        {true, false, true},
+		tools.GetS3SourceHealthName:   {true, false, true},
+		tools.CreateS3SourceName:      {false, false, false},
+		tools.UpdateS3SourceName:      {false, true, true},
+		tools.DeleteS3SourceName:      {false, true, true},
+		tools.SetS3SourceAlarmName:    {false, false, true},
+		tools.GetS3SourceAWSSetupName: {true, false, true},
 	}
 	// Hints left out mean the spec's defaults.
 	hint := func(p *bool, def bool) bool {

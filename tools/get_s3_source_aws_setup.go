@@ -27,7 +27,7 @@ type AWSSetupArgs struct {
 	ManagedBucketNotifications bool     `json:"managedBucketNotifications,omitempty" jsonschema_description:"As in create."`
 	PantherAccountID           string   `json:"pantherAccountId,omitempty" jsonschema:"pattern=^[0-9]{12}$" jsonschema_description:"Panther's AWS account."`
 	Region                     string   `json:"region,omitempty" jsonschema:"maxLength=32" jsonschema_description:"Default us-east-1."`
-	Format                     string   `json:"format,omitempty" jsonschema:"enum=cloudformation,enum=terraform,enum=cli"`
+	Format                     string   `json:"format,omitempty" jsonschema:"enum=cloudformation,enum=terraform,enum=cli" jsonschema_description:"Default cloudformation."`
 }
 
 // AWSSetupResult is the result of get_s3_source_aws_setup.
