@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 //go:embed text/*.md
@@ -133,7 +134,7 @@ func troubleshootPrompt() definition {
 				return nil, "", err
 			}
 			symptom := oneLine(args["symptom"], maxSymptomLen)
-			return troubleshootData{ID: id, Symptom: symptom, Focus: focusFor(symptom)},
+			return troubleshootData{ID: id, Symptom: symptom, Focus: focusFor(symptom), Checklist: tools.UnhealthyChecklist()},
 				"Troubleshoot the Panther S3 log source " + id, nil
 		},
 	}

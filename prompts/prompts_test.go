@@ -248,7 +248,7 @@ func TestTroubleshoot(t *testing.T) {
 			require.NoError(t, err)
 			md := text(t, res)
 			for _, s := range append(tt.contains, "`src-1`", "get_s3_source", "list_s3_sources", "healthy",
-				"lastEventReceivedAt", "unauthorized", "forbidden", "not_found", "View Log Sources", "Manage Log Sources",
+				"get_s3_source_health", "unauthorized", "forbidden", "not_found", "View Log Sources", "Manage Log Sources",
 				"kms:Decrypt", "panther-notifications-topic", "dryRun: true") {
 				assert.Contains(t, md, s)
 			}

@@ -8,6 +8,9 @@ type troubleshootData struct {
 	Symptom string
 	// Focus names the checklist steps to start with, or "" to go in order.
 	Focus string
+	// Checklist is what to check when Panther says the source is unhealthy: the same list
+	// get_s3_source_health gives as next steps.
+	Checklist []string
 }
 
 // focusFor returns the steps to start with for symptom, or "" when no rule applies.
