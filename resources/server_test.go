@@ -136,7 +136,7 @@ func testPromptsOverMCP(t *testing.T, version string) {
 			name:     "troubleshoot",
 			prompt:   "troubleshoot_s3_source",
 			args:     map[string]string{"id": knownID, "symptom": "classification failures"},
-			contains: []string{knownID, "classification failures", "get_s3_source", "list_s3_sources", "lastEventReceivedAt", "forbidden"},
+			contains: []string{knownID, "classification failures", "get_s3_source", "list_s3_sources", "get_s3_source_health", "forbidden"},
 		},
 	}
 	for _, tt := range tests {
