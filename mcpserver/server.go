@@ -219,4 +219,3 @@ func recoverTools(log *slog.Logger) server.ToolHandlerMiddleware {
 		}
 	}
 }
-
