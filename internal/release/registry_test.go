@@ -166,7 +166,7 @@ func TestRenderServerJSON(t *testing.T) {
 	}
 
 	t.Run("a bundle built but not listed", func(t *testing.T) {
-		extra := map[Target]string{Target{"darwin", "arm64"}: "x.mcpb"}
+		extra := map[Target]string{{"darwin", "arm64"}: "x.mcpb"}
 		for k, v := range bundles {
 			extra[k] = v
 		}

@@ -25,11 +25,11 @@ func TestLatestReleased(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "1.4.0", v)
 	_, err = LatestReleased([]byte("# Changelog\n\n## [Unreleased]\n"))
-	assert.Error(t, err)
+	require.Error(t, err)
 
-	real, err := os.ReadFile(filepath.Join(repoRoot, "CHANGELOG.md"))
+	changelog, err := os.ReadFile(filepath.Join(repoRoot, "CHANGELOG.md"))
 	require.NoError(t, err)
-	v, err = LatestReleased(real)
+	v, err = LatestReleased(changelog)
 	require.NoError(t, err)
 	assert.True(t, ValidVersion(v), v)
 }

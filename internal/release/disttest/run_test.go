@@ -41,7 +41,8 @@ func checkVersion(t *testing.T, bin, version string) {
 // freePort asks the kernel for a free loopback port.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	require.NoError(t, ln.Close())
@@ -52,6 +53,8 @@ func freePort(t *testing.T) int {
 // and /readyz to answer 200, then stops it with SIGTERM and expects a clean exit.
 func checkServesHTTP(t *testing.T, bin string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	var (
 		port   int
 		cmd    *exec.Cmd
@@ -62,7 +65,7 @@ func checkServesHTTP(t *testing.T, bin string) {
 	for attempt := 0; attempt < 3; attempt++ {
 		port = freePort(t)
 		stderr.Reset()
-		cmd = exec.Command(bin, "--transport", "http", "--demo", "--addr", "127.0.0.1:"+strconv.Itoa(port))
+		cmd = exec.CommandContext(ctx, bin, "--transport", "http", "--demo", "--addr", "127.0.0.1:"+strconv.Itoa(port))
 		cmd.Env = hermeticEnv()
 		cmd.Stderr = &stderr
 		require.NoError(t, cmd.Start())
@@ -72,7 +75,7 @@ func checkServesHTTP(t *testing.T, bin string) {
 			break
 		}
 		_ = cmd.Process.Kill()
-		<-exited
+		t.Logf("stopped a server that did not become healthy: %v", <-exited)
 		cmd = nil
 	}
 	require.NotNil(t, cmd, "the server never became healthy; its log:\n%s", stderr.String())
@@ -86,7 +89,7 @@ func checkServesHTTP(t *testing.T, bin string) {
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-exited:
-		assert.NoError(t, err, "exits 0 on SIGTERM; log:\n%s", stderr.String())
+		require.NoError(t, err, "exits 0 on SIGTERM; log:\n%s", stderr.String())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("still running 30s after SIGTERM; log:\n%s", stderr.String())
 	}
@@ -104,7 +107,8 @@ func waitHealthy(t *testing.T, port int, exited <-chan error) bool {
 			return true
 		}
 		select {
-		case <-exited:
+		case err := <-exited:
+			t.Logf("the server exited: %v", err)
 			return false
 		case <-deadline.C:
 			return false
