@@ -1,10 +1,13 @@
 package release
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +120,7 @@ type BundleConfig struct {
 }
 
 // Bundle stages, validates (mcpb validate) and packs (mcpb pack) one platform's bundle into
-// c.Out, and returns its file name.
+// c.Out, with every entry's time set to c.Created, and returns its file name.
 func Bundle(ctx context.Context, c BundleConfig) (string, error) {
 	stage, err := os.MkdirTemp(c.Out, ".stage-")
 	if err != nil {
@@ -134,6 +137,9 @@ func Bundle(ctx context.Context, c BundleConfig) (string, error) {
 	if err := runMCPB(ctx, c.MCPB, "pack", stage, filepath.Join(c.Out, name)); err != nil {
 		return "", fmt.Errorf("bundle %s: %w", c.Target, err)
 	}
+	if err := RestampZip(filepath.Join(c.Out, name), c.Created); err != nil {
+		return "", err
+	}
 	return name, nil
 }
 
@@ -145,4 +151,86 @@ func runMCPB(ctx context.Context, mcpb string, args ...string) error {
 		return fmt.Errorf("mcpb %s: %w\n%s", args[0], err, out.Bytes())
 	}
 	return nil
+}
+
+// extTimestamp is the zip extra field holding Unix times (0x5455).
+const extTimestamp = 0x5455
+
+// RestampZip rewrites the zip at path with every entry's time set to t, keeping each
+// entry's compressed bytes as they are. mcpb pack stamps entries with the time of packing;
+// this makes a bundle depend on its content only.
+func RestampZip(path string, t time.Time) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("restamp %s: %w", path, err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	if err := zw.SetComment(zr.Comment); err != nil {
+		return fmt.Errorf("restamp %s: %w", path, err)
+	}
+	for _, f := range zr.File {
+		fh := f.FileHeader
+		fh.Modified = t.UTC()
+		fh.ModifiedDate, fh.ModifiedTime = dosTime(t)
+		fh.Extra = append(withoutExtra(fh.Extra, extTimestamp), unixTimeExtra(t)...)
+		w, err := zw.CreateRaw(&fh)
+		if err != nil {
+			return fmt.Errorf("restamp %s: %w", path, err)
+		}
+		r, err := f.OpenRaw()
+		if err != nil {
+			return fmt.Errorf("restamp %s: %w", path, err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			return fmt.Errorf("restamp %s: %w", path, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("restamp %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("restamp %s: %w", path, err)
+	}
+	return nil
+}
+
+// dosTime is t in the MS-DOS date and time fields of a zip header (UTC, 2 s resolution).
+func dosTime(t time.Time) (date, clock uint16) {
+	t = t.UTC()
+	if t.Year() < 1980 {
+		t = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	date = uint16(t.Year()-1980)<<9 | uint16(t.Month())<<5 | uint16(t.Day())
+	clock = uint16(t.Hour())<<11 | uint16(t.Minute())<<5 | uint16(t.Second()/2)
+	return date, clock
+}
+
+// unixTimeExtra is the extended-timestamp extra field carrying t as the modification time,
+// which readers prefer to the MS-DOS fields.
+func unixTimeExtra(t time.Time) []byte {
+	b := make([]byte, 9)
+	binary.LittleEndian.PutUint16(b, extTimestamp)
+	binary.LittleEndian.PutUint16(b[2:], 5)
+	b[4] = 1 // the modification time is present
+	binary.LittleEndian.PutUint32(b[5:], uint32(t.Unix()))
+	return b
+}
+
+// withoutExtra drops the zip extra fields with the given tag.
+func withoutExtra(extra []byte, tag uint16) []byte {
+	var out []byte
+	for len(extra) >= 4 {
+		id := binary.LittleEndian.Uint16(extra)
+		n := int(binary.LittleEndian.Uint16(extra[2:]))
+		if 4+n > len(extra) {
+			break
+		}
+		if id != tag {
+			out = append(out, extra[:4+n]...)
+		}
+		extra = extra[4+n:]
+	}
+	return out
 }

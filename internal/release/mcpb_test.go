@@ -1,10 +1,14 @@
 package release
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,4 +66,46 @@ func TestStageBundle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "\x89PNG\r\n\x1a\n", string(icon[:8]))
 	assert.Equal(t, "panther-s3-mcp-1.2.3-darwin-universal.mcpb", BundleName("1.2.3", Universal()))
+}
+
+// TestRestampZip: only the times change; the entries read back the same.
+func TestRestampZip(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mod time.Time) string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, f := range []string{"manifest.json", "server/bin"} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: f, Method: zip.Deflate, Modified: mod})
+			require.NoError(t, err)
+			_, err = w.Write([]byte("content of " + f))
+			require.NoError(t, err)
+		}
+		require.NoError(t, zw.Close())
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
+		return p
+	}
+	a := write("a.zip", time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))
+	b := write("b.zip", time.Date(2026, 6, 1, 17, 30, 5, 0, time.UTC))
+	require.NoError(t, RestampZip(a, when))
+	require.NoError(t, RestampZip(b, when))
+	ab, err := os.ReadFile(a)
+	require.NoError(t, err)
+	bb, err := os.ReadFile(b)
+	require.NoError(t, err)
+	assert.Equal(t, ab, bb, "packed at different times, the same bytes after restamping")
+
+	zr, err := zip.OpenReader(a)
+	require.NoError(t, err)
+	defer zr.Close()
+	require.Len(t, zr.File, 2)
+	for _, f := range zr.File {
+		assert.Equal(t, when, f.Modified.UTC())
+		rc, err := f.Open()
+		require.NoError(t, err)
+		body, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		assert.Equal(t, "content of "+f.Name, string(body))
+	}
 }

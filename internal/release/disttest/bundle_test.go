@@ -21,7 +21,7 @@ import (
 
 // TestBundles opens each .mcpb: the manifest is stamped for its one platform and carries
 // what Claude Desktop shows (icon, licence, links, keywords), and the binary is the built
-// one. With PANTHER_S3_MCP_MCPB set, mcpb validates the unpacked manifest again.
+// one. With PANTHER_S3_MCP_MCPB set, mcpb unpacks the bundle and validates its manifest again.
 func TestBundles(t *testing.T) {
 	dir, version := dist(t)
 	for _, tg := range release.BundleTargets() {
@@ -81,17 +81,18 @@ func TestBundles(t *testing.T) {
 
 			mcpb := os.Getenv("PANTHER_S3_MCP_MCPB")
 			if mcpb == "" {
-				t.Skip("PANTHER_S3_MCP_MCPB is not set: mcpb validate not re-run (make test-dist sets it)")
+				t.Skip("PANTHER_S3_MCP_MCPB is not set: mcpb unpack and validate not run (make test-dist sets it)")
 			}
-			stage := t.TempDir()
-			for name, b := range files {
-				p := filepath.Join(stage, filepath.FromSlash(name))
-				require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-				require.NoError(t, os.WriteFile(p, b, 0o644))
-			}
+			// mcpb's own reader unpacks the bundle; its validator checks the manifest again.
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, mcpb, "validate", filepath.Join(stage, "manifest.json")).CombinedOutput()
+			stage := t.TempDir()
+			out, err := exec.CommandContext(ctx, mcpb, "unpack", filepath.Join(dir, release.BundleName(version, tg)), stage).CombinedOutput()
+			require.NoError(t, err, "mcpb unpack:\n%s", out)
+			unpacked, err := os.ReadFile(filepath.Join(stage, filepath.FromSlash(m.Server.EntryPoint)))
+			require.NoError(t, err)
+			assert.Equal(t, built, unpacked, "mcpb unpacks the built binary")
+			out, err = exec.CommandContext(ctx, mcpb, "validate", filepath.Join(stage, "manifest.json")).CombinedOutput()
 			require.NoError(t, err, "mcpb validate:\n%s", out)
 			assert.Contains(t, string(out), "Manifest schema validation passes!")
 		})
