@@ -4,8 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -153,12 +153,13 @@ func runMCPB(ctx context.Context, mcpb string, args ...string) error {
 	return nil
 }
 
-// extTimestamp is the zip extra field holding Unix times (0x5455).
-const extTimestamp = 0x5455
+// maxBundleEntry bounds an entry of a bundle: the server binary is about 15 MiB.
+const maxBundleEntry = 256 << 20
 
-// RestampZip rewrites the zip at path with every entry's time set to t, keeping each
-// entry's compressed bytes as they are. mcpb pack stamps entries with the time of packing;
-// this makes a bundle depend on its content only.
+// RestampZip rewrites the zip at path with every entry's time set to t. mcpb pack stamps
+// entries with the time of packing; this makes a bundle depend on its content only. Each
+// entry keeps its name, content, compression method and file mode; the content is
+// recompressed, which is deterministic for the same input.
 func RestampZip(path string, t time.Time) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
@@ -167,24 +168,36 @@ func RestampZip(path string, t time.Time) error {
 	defer zr.Close()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	if err := zw.SetComment(zr.Comment); err != nil {
-		return fmt.Errorf("restamp %s: %w", path, err)
-	}
 	for _, f := range zr.File {
-		fh := f.FileHeader
-		fh.Modified = t.UTC()
-		fh.ModifiedDate, fh.ModifiedTime = dosTime(t)
-		fh.Extra = append(withoutExtra(fh.Extra, extTimestamp), unixTimeExtra(t)...)
-		w, err := zw.CreateRaw(&fh)
+		w, err := zw.CreateHeader(&zip.FileHeader{
+			Name:           f.Name,
+			Comment:        f.Comment,
+			Method:         f.Method,
+			Modified:       t.UTC(),
+			CreatorVersion: f.CreatorVersion,
+			ExternalAttrs:  f.ExternalAttrs,
+		})
 		if err != nil {
 			return fmt.Errorf("restamp %s: %w", path, err)
 		}
-		r, err := f.OpenRaw()
+		r, err := f.Open()
 		if err != nil {
 			return fmt.Errorf("restamp %s: %w", path, err)
 		}
-		if _, err := io.Copy(w, r); err != nil {
-			return fmt.Errorf("restamp %s: %w", path, err)
+		// The bundle was packed a moment ago from the staged files; the bound only keeps a
+		// corrupt file from filling the disk.
+		_, err = io.CopyN(w, r, maxBundleEntry)
+		switch {
+		case errors.Is(err, io.EOF):
+			err = r.Close()
+		case err == nil:
+			_ = r.Close()
+			err = fmt.Errorf("larger than %d bytes", maxBundleEntry)
+		default:
+			_ = r.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("restamp %s %s: %w", path, f.Name, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
@@ -194,43 +207,4 @@ func RestampZip(path string, t time.Time) error {
 		return fmt.Errorf("restamp %s: %w", path, err)
 	}
 	return nil
-}
-
-// dosTime is t in the MS-DOS date and time fields of a zip header (UTC, 2 s resolution).
-func dosTime(t time.Time) (date, clock uint16) {
-	t = t.UTC()
-	if t.Year() < 1980 {
-		t = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	date = uint16(t.Year()-1980)<<9 | uint16(t.Month())<<5 | uint16(t.Day())
-	clock = uint16(t.Hour())<<11 | uint16(t.Minute())<<5 | uint16(t.Second()/2)
-	return date, clock
-}
-
-// unixTimeExtra is the extended-timestamp extra field carrying t as the modification time,
-// which readers prefer to the MS-DOS fields.
-func unixTimeExtra(t time.Time) []byte {
-	b := make([]byte, 9)
-	binary.LittleEndian.PutUint16(b, extTimestamp)
-	binary.LittleEndian.PutUint16(b[2:], 5)
-	b[4] = 1 // the modification time is present
-	binary.LittleEndian.PutUint32(b[5:], uint32(t.Unix()))
-	return b
-}
-
-// withoutExtra drops the zip extra fields with the given tag.
-func withoutExtra(extra []byte, tag uint16) []byte {
-	var out []byte
-	for len(extra) >= 4 {
-		id := binary.LittleEndian.Uint16(extra)
-		n := int(binary.LittleEndian.Uint16(extra[2:]))
-		if 4+n > len(extra) {
-			break
-		}
-		if id != tag {
-			out = append(out, extra[:4+n]...)
-		}
-		extra = extra[4+n:]
-	}
-	return out
 }

@@ -68,14 +68,16 @@ func TestStageBundle(t *testing.T) {
 	assert.Equal(t, "panther-s3-mcp-1.2.3-darwin-universal.mcpb", BundleName("1.2.3", Universal()))
 }
 
-// TestRestampZip: only the times change; the entries read back the same.
+// TestRestampZip: only the times change; the entries read back the same, modes included.
 func TestRestampZip(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, mod time.Time) string {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		for _, f := range []string{"manifest.json", "server/bin"} {
-			w, err := zw.CreateHeader(&zip.FileHeader{Name: f, Method: zip.Deflate, Modified: mod})
+			fh := &zip.FileHeader{Name: f, Method: zip.Deflate, Modified: mod}
+			fh.SetMode(0o755)
+			w, err := zw.CreateHeader(fh)
 			require.NoError(t, err)
 			_, err = w.Write([]byte("content of " + f))
 			require.NoError(t, err)
@@ -101,6 +103,7 @@ func TestRestampZip(t *testing.T) {
 	require.Len(t, zr.File, 2)
 	for _, f := range zr.File {
 		assert.Equal(t, when, f.Modified.UTC())
+		assert.Equal(t, os.FileMode(0o755), f.Mode().Perm())
 		rc, err := f.Open()
 		require.NoError(t, err)
 		body, err := io.ReadAll(rc)
