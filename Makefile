@@ -16,10 +16,19 @@ test: lint test-go conformance ## Everything CI runs: vet, gofmt, go test -race,
 test-go:
 	$(GO) test -race -count=1 ./...
 
-lint: ## go vet and a gofmt check
-	$(GO) vet ./...
+# Linters, pinned; `go run pkg@version` builds each once into the Go build cache (the first
+# run of golangci-lint takes a few minutes on two cores).
+STATICCHECK     ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOLANGCI_LINT   ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+# Go modules of this repository: the server's, and the Kubernetes manifests' test module.
+MODULES         := . deploy/kubernetes
+
+lint: ## go vet, gofmt, staticcheck and golangci-lint (.golangci.yml) on every module
+	@set -e; for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && $(GO) vet ./...); done
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	@set -e; for m in $(MODULES); do echo "== staticcheck ($$m)"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
+	@set -e; for m in $(MODULES); do echo "== golangci-lint ($$m)"; (cd $$m && $(GO) run $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...); done
 
 demo: build ## Run the server against the built-in fake Panther and drive it over stdio
 	$(GO) run ./cmd/demo -server $(BIN)
@@ -28,8 +37,20 @@ clean:
 	rm -rf bin dist
 
 .PHONY: mcpb
-mcpb: ## Build the Claude Desktop bundle dist/panther-s3-mcp.mcpb (Node.js 22 and mcpb are fetched into .tools/ when missing)
+mcpb: ## Build this platform's Claude Desktop bundle into dist/ (TARGET=darwin/universal for another; Node.js 22 and mcpb are fetched into .tools/ when missing)
 	bash scripts/mcpb.sh
+
+.PHONY: dist test-dist
+dist: ## Every release artefact into dist/: binaries for 5 platforms + macOS universal, archives, .mcpb bundles, OCI image layout, server.json, SHA256SUMS
+	bash scripts/dist.sh
+
+test-dist: dist ## Build dist/, then check it: checksums, archives, universal binary, bundles (mcpb validate), server.json, the image (runs its binary)
+	PANTHER_S3_MCP_DIST=$(CURDIR)/dist PANTHER_S3_MCP_MCPB=$$(bash scripts/mcpb.sh path) \
+		$(GO) test -count=1 ./internal/release/disttest/
+
+.PHONY: test-deploy
+test-deploy: ## The Kubernetes manifests: strict decoding, kustomize build, Pod Security "restricted" (a module of its own)
+	cd deploy/kubernetes && $(GO) test -race -count=1 ./...
 
 .PHONY: bench
 bench: ## Measure what the server adds to a Panther call and write BENCHMARKS.md (a few minutes)

@@ -19,6 +19,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/completion"
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
@@ -84,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Version == "" {
-		cfg.Version = buildVersion()
+		cfg.Version = version.Resolve("")
 	}
 	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation, PantherAWSAccountID: cfg.PantherAWSAccountID}
 	if problem := missingSettings(cfg); problem != "" {
@@ -241,11 +242,4 @@ func recoverTools(log *slog.Logger) server.ToolHandlerMiddleware {
 			return next(ctx, req)
 		}
 	}
-}
-
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }

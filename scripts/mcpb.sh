@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds the Claude Desktop bundle (MCPB) dist/panther-s3-mcp.mcpb with @anthropic-ai/mcpb.
+# Builds a Claude Desktop bundle (MCPB) with @anthropic-ai/mcpb.
 #
-#   scripts/mcpb.sh                 build the server, stage the bundle, validate and pack it
-#   scripts/mcpb.sh validate-only   only validate packaging/mcpb/manifest.json
+#   scripts/mcpb.sh                 build this platform's bundle: dist/panther-s3-mcp-<version>-<os>-<arch>.mcpb
+#   scripts/mcpb.sh validate-only   only validate packaging/mcpb/manifest.json (stamped, with its icon)
+#   scripts/mcpb.sh path            install the pinned mcpb CLI if needed and print its path
 #
 # Environment:
-#   VERSION       bundle version (default: `git describe --tags --always`, else 0.1.0)
-#   GOOS, GOARCH  target platform of the server binary (default: this machine), e.g.
-#                 GOOS=darwin GOARCH=arm64 scripts/mcpb.sh
-# Node.js 22 and the pinned mcpb CLI are installed under .tools/ when missing.
+#   VERSION       bundle version (default: the tag on HEAD, else a dev version after the newest
+#                 release in CHANGELOG.md)
+#   TARGET        platform of the bundle (default: this machine), os/arch or darwin/universal, e.g.
+#                 TARGET=darwin/universal scripts/mcpb.sh
+# Node.js 22 and the pinned mcpb CLI are installed under .tools/ when missing. `make dist`
+# builds every platform's bundle.
 set -euo pipefail
 
 MCPB_VERSION=2.1.2
@@ -18,9 +21,9 @@ cd "$root"
 
 mode=${1:-pack}
 case "$mode" in
-pack | validate-only) ;;
+pack | validate-only | path) ;;
 *)
-	echo "usage: $0 [validate-only]" >&2
+	echo "usage: $0 [validate-only|path]" >&2
 	exit 2
 	;;
 esac
@@ -43,58 +46,21 @@ mkdir -p "$tools"
 	fi
 ) 9>"$tools/.lock"
 
-# A semver version for the manifest: a tag (v1.2.3, or v1.2.3-4-gabcdef after it), a commit
-# (0.1.0-g<hash>), or 0.1.0.
-raw=${VERSION:-$(git describe --tags --always 2>/dev/null || true)}
-raw=${raw#v}
-if [[ $raw =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]]; then
-	version=$raw
-elif [[ $raw =~ ^[0-9a-f]{7,40}(-dirty)?$ ]]; then
-	version="0.1.0-g$raw"
-else
-	version=0.1.0
-fi
-
-# stamp SRC DST EXE PLATFORM: copy the manifest with the version, the binary's name and the
-# platform it runs on filled in.
-stamp() {
-	node -e '
-const fs = require("fs");
-const [src, dst, version, exe, platform] = process.argv.slice(1);
-const m = JSON.parse(fs.readFileSync(src, "utf8"));
-m.version = version;
-m.server.entry_point += exe;
-if (platform) m.compatibility = { ...(m.compatibility || {}), platforms: [platform] };
-fs.writeFileSync(dst, JSON.stringify(m, null, 2) + "\n");
-' "$1" "$2" "$version" "$3" "$4"
-}
-
-if [ "$mode" = validate-only ]; then
+case "$mode" in
+path)
+	# mcpb is a node script: callers need this node on PATH too, so print a wrapper.
+	wrapper="$tools/mcpb-run"
+	printf '#!/bin/sh\nPATH=%q:"$PATH" exec %q "$@"\n' "$(dirname "$(command -v node)")" "$mcpb" >"$wrapper"
+	chmod +x "$wrapper"
+	echo "$wrapper"
+	;;
+validate-only)
 	stage=$(mktemp -d)
 	trap 'rm -rf "$stage"' EXIT
-	stamp packaging/mcpb/manifest.json "$stage/manifest.json" "" ""
+	go run ./cmd/release manifest -out "$stage" -target linux/amd64 -version 0.1.0
 	"$mcpb" validate "$stage/manifest.json"
-	exit 0
-fi
-
-goos=$(go env GOOS)
-case "$goos" in
-darwin | linux) platform=$goos exe="" ;;
-windows) platform=win32 exe=.exe ;;
-*)
-	echo "mcpb.sh: Claude Desktop bundles run on darwin, linux or windows, not $goos" >&2
-	exit 2
+	;;
+pack)
+	go run ./cmd/release bundle -out dist -target "${TARGET:-$(go env GOOS)/$(go env GOARCH)}" -mcpb "$mcpb"
 	;;
 esac
-
-stage="$root/dist/mcpb"
-out="$root/dist/panther-s3-mcp.mcpb"
-rm -rf "$stage" "$out"
-mkdir -p "$stage/server"
-echo "mcpb.sh: building panther-s3-mcp $version for $goos/$(go env GOARCH)" >&2
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version" \
-	-o "$stage/server/panther-s3-mcp$exe" ./cmd/panther-s3-mcp
-stamp packaging/mcpb/manifest.json "$stage/manifest.json" "$exe" "$platform"
-"$mcpb" validate "$stage/manifest.json"
-"$mcpb" pack "$stage" "$out"
-echo "mcpb.sh: wrote $out" >&2

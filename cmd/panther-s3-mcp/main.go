@@ -19,6 +19,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	buildversion "github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/rpcerr"
 )
@@ -29,7 +30,8 @@ const (
 	stdioQueue   = 1000
 )
 
-// version is stamped at build time with -ldflags "-X main.version=…".
+// version is stamped at build time with -ldflags "-X main.version=…". Without it
+// (go install …@vX) the module version from the build information is reported.
 var version = ""
 
 func main() {
@@ -90,10 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	v := version
-	if v == "" {
-		v = "dev"
-	}
+	v := buildversion.Resolve(version)
 	if o.showVersion {
 		_, err := fmt.Fprintf(stdout, "panther-s3-mcp %s\n", v)
 		return err

@@ -3,6 +3,8 @@ package mcpb_test
 import (
 	"context"
 	"encoding/json"
+	"image"
+	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +24,19 @@ type manifest struct {
 	ManifestVersion string `json:"manifest_version"`
 	Name            string `json:"name"`
 	Version         string `json:"version"`
-	Server          struct {
+	Author          struct {
+		Name string `json:"name"`
+	} `json:"author"`
+	Homepage      string   `json:"homepage"`
+	Documentation string   `json:"documentation"`
+	Support       string   `json:"support"`
+	Icon          string   `json:"icon"`
+	Keywords      []string `json:"keywords"`
+	License       string   `json:"license"`
+	Compatibility struct {
+		Platforms []string `json:"platforms"`
+	} `json:"compatibility"`
+	Server struct {
 		Type       string `json:"type"`
 		EntryPoint string `json:"entry_point"`
 		MCPConfig  struct {
@@ -68,10 +82,33 @@ func TestManifestServer(t *testing.T) {
 	assert.Equal(t, "0.3", m.ManifestVersion)
 	assert.Equal(t, mcpserver.Name, m.Name)
 	assert.Equal(t, "binary", m.Server.Type)
-	assert.Equal(t, "server/panther-s3-mcp", m.Server.EntryPoint)
+	assert.Equal(t, "server/panther-s3-mcp", m.Server.EntryPoint, "the release stamps .exe on Windows")
 	assert.Equal(t, "${__dirname}/server/panther-s3-mcp", m.Server.MCPConfig.Command)
 	assert.Equal(t, "${__dirname}/server/panther-s3-mcp.exe", m.Server.MCPConfig.PlatformOverrides["win32"].Command)
 	assert.Empty(t, m.Server.MCPConfig.Args, "the server speaks stdio by default")
+}
+
+// TestManifestListing: what Claude Desktop shows about the extension.
+func TestManifestListing(t *testing.T) {
+	m := load(t)
+	assert.Equal(t, "The panther-s3-mcp Authors", m.Author.Name)
+	assert.Equal(t, "Apache-2.0", m.License)
+	for field, v := range map[string]string{"homepage": m.Homepage, "documentation": m.Documentation, "support": m.Support} {
+		assert.Regexp(t, `^https://github\.com/panther-s3-mcp/panther-s3-mcp`, v, field)
+	}
+	assert.NotEmpty(t, m.Keywords)
+	assert.ElementsMatch(t, []string{"darwin", "win32", "linux"}, m.Compatibility.Platforms,
+		"the template lists every platform; each bundle is stamped with its own")
+
+	require.Equal(t, "icon.png", m.Icon)
+	f, err := os.Open(m.Icon)
+	require.NoError(t, err)
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	require.NoError(t, err)
+	assert.Equal(t, "png", format)
+	assert.Equal(t, 512, cfg.Width, "Claude Desktop's recommended size")
+	assert.Equal(t, 512, cfg.Height)
 }
 
 func TestManifestEnvAndUserConfig(t *testing.T) {
