@@ -264,10 +264,18 @@ func (a *bearerAuth) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody reads a POST body of at most max bytes within timeout, answering 413 beyond
-// max, and hands the handler the buffered body. The read deadline is per request, so no
-// server-wide ReadTimeout has to cut long-lived streams.
-func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
+type bodyKey struct{}
+
+// bodyOf returns the POST body limitBody read, or nil.
+func bodyOf(ctx context.Context) []byte {
+	b, _ := ctx.Value(bodyKey{}).([]byte)
+	return b
+}
+
+// limitBody reads a POST body of at most max bytes, answering 413 beyond max, and hands
+// the handler the buffered body (also in the context, for bodyOf). The time the read may
+// take is bounded by guardBodies.
+func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -282,10 +290,7 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 			tooLarge()
 			return
 		}
-		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(time.Now().Add(timeout))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-		_ = rc.SetReadDeadline(time.Time{})
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
@@ -297,6 +302,6 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyKey{}, body)))
 	})
 }

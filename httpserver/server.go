@@ -30,9 +30,8 @@ const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultBodyReadTimeout   = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
-	// DefaultSessionIdleTTL bounds how long a stateful session's state outlives its last request.
-	DefaultSessionIdleTTL = 30 * time.Minute
-	maxHeaderBytes        = 64 << 10
+	DefaultShutdownTimeout   = 20 * time.Second
+	maxHeaderBytes           = 64 << 10
 )
 
 // Paths served.
@@ -46,11 +45,15 @@ const (
 )
 
 // Options shape the HTTP server. The zero value serves stateless, without a bearer token,
-// to loopback Host and Origin names only.
+// to loopback Host and Origin names only, with the defaults above.
 type Options struct {
 	// Stateful keeps streamable-HTTP sessions (Mcp-Session-Id) in this process, which then
 	// needs session affinity behind a load balancer. By default /mcp is stateless.
 	Stateful bool
+	// MaxSessions caps the stateful sessions held at once; an initialize past it gets 503.
+	MaxSessions int
+	// SessionIdleTimeout ends a stateful session unused for that long.
+	SessionIdleTimeout time.Duration
 	// AuthToken, when set, is the bearer token /mcp, /sse and /message require.
 	AuthToken string
 	// AllowedHosts are Host header values accepted besides the loopback names: "name"
@@ -63,25 +66,74 @@ type Options struct {
 	MaxBodyBytes int64
 	// ReadHeaderTimeout bounds reading request headers.
 	ReadHeaderTimeout time.Duration
-	// BodyReadTimeout bounds reading a POST body. There is no server-wide ReadTimeout or
+	// BodyReadTimeout bounds reading a request body, on every path; a connection whose
+	// body is not read in time is closed. There is no server-wide ReadTimeout or
 	// WriteTimeout: they would cut long-lived SSE and streamable GET streams.
 	BodyReadTimeout time.Duration
 	// IdleTimeout bounds how long a keep-alive connection waits for its next request.
 	IdleTimeout time.Duration
+	// MaxConns caps open connections; past it new ones wait to be accepted.
+	MaxConns int
+	// MaxConnsPerIP caps open connections from one remote address; past it new ones are
+	// closed at once. Negative: no cap.
+	MaxConnsPerIP int
+	// SSEBacklogEvents and SSEBacklogBytes cap the answers a legacy SSE session may have
+	// waiting for its client to read them; past either the session is closed.
+	SSEBacklogEvents int
+	SSEBacklogBytes  int
+	// SSEStallTimeout closes a legacy SSE session whose client does not accept a write
+	// for that long.
+	SSEStallTimeout time.Duration
+	// MaxConcurrentCalls caps tool calls and resource reads at once (used by Start).
+	MaxConcurrentCalls int
+	// ShutdownTimeout bounds a graceful shutdown (used by Run).
+	ShutdownTimeout time.Duration
 	// Metrics is served at /metrics when set.
 	Metrics *metrics.Metrics
-	// Calls, from Instrument, lets Shutdown wait for tool calls in flight.
+	// Calls, from Instrument, lets Shutdown wait for calls in flight.
 	Calls *Calls
+}
+
+// withDefaults fills the zero fields.
+func (o Options) withDefaults() Options {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	def(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&o.BodyReadTimeout, DefaultBodyReadTimeout)
+	def(&o.IdleTimeout, DefaultIdleTimeout)
+	def(&o.SessionIdleTimeout, DefaultSessionIdleTimeout)
+	def(&o.SSEStallTimeout, DefaultSSEStallTimeout)
+	def(&o.ShutdownTimeout, DefaultShutdownTimeout)
+	defInt(&o.MaxSessions, DefaultMaxSessions)
+	defInt(&o.MaxConns, DefaultMaxConns)
+	defInt(&o.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	defInt(&o.SSEBacklogEvents, DefaultSSEBacklogEvents)
+	defInt(&o.SSEBacklogBytes, DefaultSSEBacklogBytes)
+	defInt(&o.MaxConcurrentCalls, DefaultMaxConcurrentCalls)
+	return o
 }
 
 // Server is the HTTP front of an MCP server. It is an http.Handler; Serve and Shutdown
 // run it on a listener.
 type Server struct {
+	opts          Options
 	handler       http.Handler
 	http          *http.Server
 	streamable    *server.StreamableHTTPServer
 	sse           *server.SSEServer
 	calls         *Calls
+	watch         *connWatch
 	notConfigured string
 	log           *slog.Logger
 	serving       atomic.Bool
@@ -96,24 +148,19 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.ReadHeaderTimeout <= 0 {
-		opts.ReadHeaderTimeout = DefaultReadHeaderTimeout
-	}
-	if opts.BodyReadTimeout <= 0 {
-		opts.BodyReadTimeout = DefaultBodyReadTimeout
-	}
-	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = DefaultIdleTimeout
-	}
+	opts = opts.withDefaults()
 	policy, err := newOriginPolicy(opts.AllowedHosts, opts.AllowedOrigins)
 	if err != nil {
 		return nil, fmt.Errorf("httpserver: %w", err)
 	}
+	refused := func(reason string) func() {
+		if opts.Metrics == nil {
+			return nil
+		}
+		return func() { opts.Metrics.Refused(reason) }
+	}
 
-	s := &Server{calls: opts.Calls, notConfigured: srv.NotConfigured, log: log}
+	s := &Server{opts: opts, calls: opts.Calls, watch: newConnWatch(), notConfigured: srv.NotConfigured, log: log}
 
 	// Our own Host/Origin check replaces mcp-go's loopback-only one: it also applies to
 	// non-loopback listeners and honours the configured allow-lists.
@@ -123,43 +170,57 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 		server.WithDisableLocalhostProtection(true),
 		server.WithStreamableHTTPLogger(log.With("component", "streamable-http")),
 	}
+	var sessions *sessionRegistry
 	if opts.Stateful {
-		sopts = append(sopts, server.WithStateful(true), server.WithSessionIdleTTL(DefaultSessionIdleTTL))
+		sessions = newSessionRegistry(opts.MaxSessions, opts.SessionIdleTimeout, refused(metrics.RefusedSessionCap))
+		// mcp-go's sweeper clears its own per-session state on the same timeout.
+		sopts = append(sopts, server.WithSessionIdManagerResolver(sessions), server.WithSessionIdleTTL(opts.SessionIdleTimeout))
 	} else {
 		// Without sessions a standalone GET stream has nothing to carry, so /mcp answers
 		// GET with 405, which clients treat as "no stream offered".
 		sopts = append(sopts, server.WithStateLess(true), server.WithDisableStreaming(true))
 	}
 	s.streamable = server.NewStreamableHTTPServer(srv.MCP, sopts...)
+	hub := newSSEHub(opts.SSEBacklogEvents, opts.SSEBacklogBytes, opts.SSEStallTimeout,
+		log.With("component", "sse"), refused(metrics.RefusedSSEBacklog))
 	s.sse = server.NewSSEServer(srv.MCP,
 		server.WithSSEEndpoint(PathSSE),
 		server.WithMessageEndpoint(PathMessage),
 		server.WithSSEContextFunc(requestContext),
 		server.WithSSEDisableLocalhostProtection(true),
+		server.WithSessionIDGenerator(hub.sessionID),
 	)
 
 	protect := func(h http.Handler) http.Handler {
 		if opts.AuthToken != "" {
 			h = newBearerAuth(opts.AuthToken).wrap(h)
 		}
-		return policy.wrap(h)
+		return policy.wrap(identify(h))
+	}
+	var mcpHandler http.Handler = newCancels(opts.Stateful).wrap(s.streamable)
+	if sessions != nil {
+		mcpHandler = sessions.guard(mcpHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, opts.BodyReadTimeout, s.streamable)))
-	mux.Handle(PathSSE, protect(s.sse.SSEHandler()))
-	mux.Handle(PathMessage, protect(limitBody(opts.MaxBodyBytes, opts.BodyReadTimeout, s.sse.MessageHandler())))
-	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
-	mux.HandleFunc("GET "+PathReady, s.ready)
+	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, mcpHandler)))
+	mux.Handle(PathSSE, protect(hub.wrapStream(s.sse.SSEHandler())))
+	mux.Handle(PathMessage, protect(limitBody(opts.MaxBodyBytes, hub.wrapMessage(s.sse.MessageHandler()))))
+	// The operational endpoints need no credentials, but get the same Host check: a page
+	// in a browser must not read them through DNS rebinding.
+	mux.Handle("GET "+PathHealth, policy.wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })))
+	mux.Handle("GET "+PathReady, policy.wrap(http.HandlerFunc(s.ready)))
 	if opts.Metrics != nil {
-		mux.Handle("GET "+PathMetrics, opts.Metrics.Handler())
+		mux.Handle("GET "+PathMetrics, policy.wrap(opts.Metrics.Handler()))
 	}
-	s.handler = withRequestLog(log, mux)
+	s.handler = withRequestLog(log, guardBodies(s.watch, opts.BodyReadTimeout, mux))
 
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
+		ConnContext:       withConn,
+		ConnState:         s.watch.state,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
@@ -199,12 +260,19 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body+"\n")
 }
 
-// Serve accepts connections on ln until Shutdown; it then returns nil.
+// Serve accepts connections on ln, within the connection caps, until Shutdown; it then
+// returns nil.
 func (s *Server) Serve(ln net.Listener) error {
+	perIP := s.opts.MaxConnsPerIP
+	var refused func()
+	if s.opts.Metrics != nil {
+		refused = func() { s.opts.Metrics.Refused(metrics.RefusedConnPerIP) }
+	}
 	s.serving.Store(true)
 	s.log.Info("serving MCP over HTTP", "addr", ln.Addr().String(),
-		"endpoints", strings.Join([]string{PathMCP, PathSSE, PathMessage, PathHealth, PathReady, PathMetrics}, " "))
-	err := s.http.Serve(ln)
+		"endpoints", strings.Join([]string{PathMCP, PathSSE, PathMessage, PathHealth, PathReady, PathMetrics}, " "),
+		"max_connections", s.opts.MaxConns, "max_connections_per_ip", max(perIP, 0))
+	err := s.http.Serve(limitConns(ln, s.opts.MaxConns, perIP, refused))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -215,16 +283,17 @@ func (s *Server) Serve(ln net.Listener) error {
 // tool calls before it closes them.
 const sseFlushGrace = 500 * time.Millisecond
 
-// Shutdown stops accepting connections, lets tool calls in flight finish (SSE ones
-// included), then ends the long-lived streams and waits for the connections to close, all
-// within ctx. When ctx ends first the remaining connections are closed and its error is
-// returned.
+// Shutdown stops accepting connections, cuts the reading of request bodies and headers
+// still arriving, lets calls in flight finish (SSE ones included), then ends the
+// long-lived streams and waits for the connections to close, all within ctx. When ctx
+// ends first the remaining connections are closed and its error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
-	s.log.Info("shutting down: no new connections; waiting for tool calls in flight")
+	s.log.Info("shutting down: no new connections; waiting for calls in flight")
 	if s.calls != nil {
 		s.calls.drain()
 	}
+	s.watch.cut()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Shutdown(ctx) }()
 

@@ -198,9 +198,32 @@ func TestHostAndOriginChecks(t *testing.T) {
 		r := do(t, http.MethodGet, in.URL+httpserver.PathSSE, "evil.example.com", "", nil)
 		assert.Equal(t, http.StatusForbidden, r.Status)
 	})
-	t.Run("probes pass whatever the Host", func(t *testing.T) {
-		r := do(t, http.MethodGet, in.URL+httpserver.PathHealth, "10.1.2.3:8080", "", nil)
-		assert.Equal(t, http.StatusOK, r.Status)
+	t.Run("operational endpoints get the same Host check", func(t *testing.T) {
+		for _, path := range []string{httpserver.PathHealth, httpserver.PathReady, httpserver.PathMetrics} {
+			for _, tc := range []struct {
+				host, origin string
+				want         int
+			}{
+				{"", "", http.StatusOK},
+				{"localhost:" + port, "", http.StatusOK},
+				{"mcp.internal:8080", "", http.StatusOK},
+				{"evil.example.com", "", http.StatusForbidden},
+				{"evil.example.com:" + port, "http://evil.example.com", http.StatusForbidden},
+				{"10.1.2.3:8080", "", http.StatusForbidden},
+				{"", "http://evil.example.com", http.StatusForbidden},
+			} {
+				h := map[string]string{}
+				if tc.origin != "" {
+					h["Origin"] = tc.origin
+				}
+				r := do(t, http.MethodGet, in.URL+path, tc.host, "", h)
+				assert.Equal(t, tc.want, r.Status, "%s with Host %q, Origin %q: %s", path, tc.host, tc.origin, r.Body)
+				if tc.want == http.StatusForbidden {
+					assert.Contains(t, r.Body, `"code":"forbidden_`)
+					assert.NotContains(t, r.Body, "panther_s3_mcp", "nothing of the metrics leaks")
+				}
+			}
+		}
 	})
 }
 
@@ -350,7 +373,9 @@ func TestReadiness(t *testing.T) {
 		require.NoError(t, err)
 		probe := func() int {
 			rec := httptest.NewRecorder()
-			hs.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, httpserver.PathReady, nil))
+			req := httptest.NewRequest(http.MethodGet, httpserver.PathReady, nil)
+			req.Host = "localhost"
+			hs.ServeHTTP(rec, req)
 			return rec.Code
 		}
 		assert.Equal(t, http.StatusServiceUnavailable, probe())
@@ -424,17 +449,10 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			require.NoError(t, in.HS.Shutdown(ctx), "Shutdown returns once the call is done")
+			require.NoError(t, in.Shutdown(ctx), "Shutdown returns once the call is done, and Serve with it")
 			wg.Wait()
 			require.NoError(t, callErr2)
 			assert.Equal(t, id, testkit.SourceOf(t, res)["integrationId"], "the call in flight completed")
-			select {
-			case err := <-in.served:
-				assert.NoError(t, err)
-			case <-ctx.Done():
-				t.Fatal("Serve did not return")
-			}
-			in.served = nil
 		})
 	}
 }

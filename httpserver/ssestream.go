@@ -1,0 +1,380 @@
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// The legacy SSE transport answers every /message on the session's /sse stream. mcp-go
+// queues those answers in a channel and writes them from the stream's handler with no
+// write deadline, so a client that stops reading its stream makes answers pile up behind
+// it without bound (each blocked in a goroutine of its own). Here the stream is written
+// through a queue of our own: the handler's writes never block, a writer goroutine sends
+// them with a write deadline, and the backlog (answers not yet on the wire) is capped in
+// count and bytes. A session whose backlog is full, or whose client takes longer than the
+// stall timeout to accept a write, is closed, and /message answers 503 for it.
+
+// Defaults for the legacy SSE backlog.
+const (
+	DefaultSSEBacklogEvents = 256
+	DefaultSSEBacklogBytes  = 4 << 20
+	DefaultSSEStallTimeout  = 30 * time.Second
+	// sseFinalFlush bounds how long a closing stream may take to deliver what is queued.
+	sseFinalFlush = 2 * time.Second
+	// maxTracked bounds the request ids a stream remembers for cancellation.
+	maxTracked = 4096
+	// maxTombstones bounds the ids of sessions closed for their backlog that /message
+	// still answers 503 for (rather than "unknown session").
+	maxTombstones = 1024
+)
+
+// sseHub holds the open legacy SSE streams by session id.
+type sseHub struct {
+	maxEvents int
+	maxBytes  int
+	stall     time.Duration
+	log       *slog.Logger
+	refused   func()
+
+	mu         sync.Mutex
+	streams    map[string]*sseStream
+	tombstones map[string]struct{}
+	order      []string // tombstones, oldest first
+}
+
+func newSSEHub(maxEvents, maxBytes int, stall time.Duration, log *slog.Logger, refused func()) *sseHub {
+	if refused == nil {
+		refused = func() {}
+	}
+	return &sseHub{maxEvents: maxEvents, maxBytes: maxBytes, stall: stall, log: log, refused: refused,
+		streams: map[string]*sseStream{}, tombstones: map[string]struct{}{}}
+}
+
+type streamKey struct{}
+
+// sessionID is mcp-go's session id generator: it names the stream the request opened.
+func (h *sseHub) sessionID(ctx context.Context, _ *http.Request) (string, error) {
+	id := rand.Text()
+	if st, ok := ctx.Value(streamKey{}).(*sseStream); ok {
+		h.mu.Lock()
+		st.id = id
+		h.streams[id] = st
+		h.mu.Unlock()
+	}
+	return id, nil
+}
+
+func (h *sseHub) get(id string) (*sseStream, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, ok := h.streams[id]
+	if ok {
+		return st, true
+	}
+	_, closed := h.tombstones[id]
+	return nil, closed
+}
+
+func (h *sseHub) remove(st *sseStream, failed bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st.id == "" {
+		return
+	}
+	delete(h.streams, st.id)
+	if failed {
+		h.tombstones[st.id] = struct{}{}
+		h.order = append(h.order, st.id)
+		if len(h.order) > maxTombstones {
+			delete(h.tombstones, h.order[0])
+			h.order = h.order[1:]
+		}
+	}
+}
+
+// wrapStream serves /sse through a stream of our own.
+func (h *sseHub) wrapStream(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		st := &sseStream{hub: h, out: w, conn: connOf(r.Context()), cancel: cancel, client: r.Context(),
+			inflight: map[string]bool{}, drained: make(chan struct{})}
+		st.cond = sync.NewCond(&st.mu)
+		next.ServeHTTP(&streamWriter{st: st}, r.WithContext(context.WithValue(ctx, streamKey{}, st)))
+		failed := st.finish()
+		h.remove(st, failed)
+	})
+}
+
+// wrapMessage refuses a /message for a session whose backlog is full (closing it) or
+// that was closed for it, and tracks request ids so that answers to cancelled requests
+// are not sent.
+func (h *sseHub) wrapMessage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, closed := h.get(r.URL.Query().Get("sessionId"))
+		if st == nil && closed || st != nil && !st.admit(bodyOf(r.Context())) {
+			writeError(w, http.StatusServiceUnavailable, "sse_backlog",
+				"this SSE session was closed: its client stopped reading the /sse stream while answers piled up; open a new /sse stream")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sseStream is one /sse response: a queue of events and the goroutine writing them.
+type sseStream struct {
+	hub    *sseHub
+	out    http.ResponseWriter
+	conn   net.Conn // nil outside a real server (tests calling ServeHTTP)
+	cancel context.CancelFunc
+	client context.Context // ends when the client goes away
+	id     string
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	started  bool // the writer goroutine runs
+	queue    [][]byte
+	bytes    int // queued and being written
+	writing  bool
+	ending   bool
+	failed   bool
+	inflight map[string]bool // request ids posted and not answered; true once cancelled
+	drained  chan struct{}
+}
+
+// admit checks the backlog before a message is handled and records request ids and
+// cancellations. It reports false, and closes the session, when the backlog is full.
+func (st *sseStream) admit(body []byte) bool {
+	msg := parseMessage(body)
+	st.mu.Lock()
+	full := st.failed || len(st.queue) >= st.hub.maxEvents || st.bytes >= st.hub.maxBytes
+	if !full {
+		switch {
+		case msg.isRequest() && len(st.inflight) < maxTracked:
+			st.inflight[msg.id] = false
+		case msg.Method == "notifications/cancelled" && msg.cancelled != "":
+			if _, ok := st.inflight[msg.cancelled]; ok {
+				st.inflight[msg.cancelled] = true
+			}
+		}
+	}
+	st.mu.Unlock()
+	if full {
+		st.fail("backlog full")
+		return false
+	}
+	return true
+}
+
+// enqueue queues an event for the writer; it never blocks. An answer to a cancelled
+// request is dropped: the receiver of a cancellation should not answer the request.
+func (st *sseStream) enqueue(p []byte) {
+	ev := bytes.Clone(p)
+	msg := parseEvent(ev)
+	st.mu.Lock()
+	if msg.isResponse() {
+		cancelled, ok := st.inflight[msg.id]
+		delete(st.inflight, msg.id)
+		if ok && cancelled {
+			st.mu.Unlock()
+			return
+		}
+	}
+	if st.failed || st.ending {
+		st.mu.Unlock()
+		return
+	}
+	if len(st.queue)+1 > st.hub.maxEvents || st.bytes+len(ev) > st.hub.maxBytes {
+		st.mu.Unlock()
+		st.fail("backlog full")
+		return
+	}
+	st.queue = append(st.queue, ev)
+	st.bytes += len(ev)
+	st.cond.Broadcast()
+	st.mu.Unlock()
+}
+
+// run writes queued events until the stream ends or a write fails.
+func (st *sseStream) run() {
+	defer close(st.drained)
+	rc := http.NewResponseController(st.out)
+	for {
+		st.mu.Lock()
+		for len(st.queue) == 0 && !st.ending && !st.failed {
+			st.cond.Wait()
+		}
+		if st.failed || len(st.queue) == 0 {
+			st.mu.Unlock()
+			return
+		}
+		ev := st.queue[0]
+		st.queue[0] = nil
+		st.queue = st.queue[1:]
+		st.writing = true
+		ending := st.ending
+		st.mu.Unlock()
+
+		if st.conn != nil && !ending {
+			_ = st.conn.SetWriteDeadline(time.Now().Add(st.hub.stall))
+		}
+		_, err := st.out.Write(ev)
+		if err == nil {
+			err = rc.Flush()
+		}
+		st.mu.Lock()
+		st.writing = false
+		st.bytes -= len(ev)
+		st.mu.Unlock()
+		if err != nil {
+			st.fail("client not reading")
+			return
+		}
+	}
+}
+
+// fail closes the session: mcp-go's stream handler sees its context end and unregisters
+// the session, and a write in progress is cut.
+func (st *sseStream) fail(reason string) {
+	st.mu.Lock()
+	if st.failed {
+		st.mu.Unlock()
+		return
+	}
+	st.failed = true
+	st.queue, st.bytes = nil, 0
+	st.cond.Broadcast()
+	st.mu.Unlock()
+	st.cancel()
+	if st.conn != nil {
+		_ = st.conn.SetWriteDeadline(time.Now())
+	}
+	if st.client.Err() != nil {
+		return // the client went away: nothing was refused
+	}
+	st.hub.refused()
+	st.hub.log.Warn("legacy SSE session closed: its client stopped reading the stream", "reason", reason)
+}
+
+// finish runs after mcp-go's handler returned: the writer delivers what is queued
+// (within sseFinalFlush) and stops. It reports whether the session failed.
+func (st *sseStream) finish() bool {
+	st.mu.Lock()
+	st.ending = true
+	started := st.started
+	st.cond.Broadcast()
+	st.mu.Unlock()
+	if started {
+		if st.conn != nil {
+			_ = st.conn.SetWriteDeadline(time.Now().Add(sseFinalFlush))
+		}
+		<-st.drained
+	}
+	st.mu.Lock()
+	failed := st.failed
+	st.mu.Unlock()
+	if st.conn != nil && !failed {
+		_ = st.conn.SetWriteDeadline(time.Time{})
+	}
+	return failed
+}
+
+// streamWriter is the ResponseWriter mcp-go's /sse handler gets. Until its first Flush
+// (after the endpoint event) writes go straight through; after it they are queued.
+type streamWriter struct {
+	st *sseStream
+}
+
+func (w *streamWriter) Header() http.Header { return w.st.out.Header() }
+
+func (w *streamWriter) WriteHeader(code int) {
+	if !w.queued() {
+		w.st.out.WriteHeader(code)
+	}
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	if w.queued() {
+		w.st.enqueue(p)
+		return len(p), nil
+	}
+	return w.st.out.Write(p)
+}
+
+func (w *streamWriter) Flush() {
+	st := w.st
+	st.mu.Lock()
+	if st.started {
+		st.mu.Unlock()
+		return
+	}
+	st.started = true
+	st.mu.Unlock()
+	_ = http.NewResponseController(st.out).Flush()
+	go st.run()
+}
+
+func (w *streamWriter) queued() bool {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	return w.st.started
+}
+
+// rpcMessage is what the SSE layer needs to know of a JSON-RPC message.
+type rpcMessage struct {
+	ID        json.RawMessage `json:"id"`
+	Method    string          `json:"method"`
+	Result    json.RawMessage `json:"result"`
+	Error     json.RawMessage `json:"error"`
+	Params    json.RawMessage `json:"params"`
+	id        string          // compact id, "" when absent or null
+	cancelled string          // compact params.requestId of a notifications/cancelled
+}
+
+func (m rpcMessage) isRequest() bool  { return m.Method != "" && m.id != "" }
+func (m rpcMessage) isResponse() bool { return m.Method == "" && m.id != "" }
+
+func parseMessage(b []byte) rpcMessage {
+	var m rpcMessage
+	if json.NewDecoder(bytes.NewReader(b)).Decode(&m) != nil {
+		return rpcMessage{}
+	}
+	m.id = compactID(m.ID)
+	if m.Method == "notifications/cancelled" {
+		var p struct {
+			RequestID json.RawMessage `json:"requestId"`
+		}
+		if json.Unmarshal(m.Params, &p) == nil {
+			m.cancelled = compactID(p.RequestID)
+		}
+	}
+	return m
+}
+
+// parseEvent reads the JSON-RPC message of an SSE event ("event: message\ndata: {…}\n\n").
+func parseEvent(ev []byte) rpcMessage {
+	i := bytes.Index(ev, []byte("data:"))
+	if i < 0 {
+		return rpcMessage{}
+	}
+	return parseMessage(ev[i+len("data:"):])
+}
+
+func compactID(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return ""
+	}
+	return b.String()
+}
