@@ -219,4 +219,3 @@ func splitList(v string) []string {
 	}
 	return out
 }
-
