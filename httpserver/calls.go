@@ -165,11 +165,11 @@ func (c *Calls) limitReads(next server.ResourceHandlerFunc) server.ResourceHandl
 			case c.sem <- struct{}{}:
 				defer func() { <-c.sem }()
 			default:
-				return nil, &RefusedError{code: CodeBusy, msg: "the server is handling as many calls as it allows; nothing was sent to Panther; retry in a moment"}
+				return nil, &RefusedError{code: CodeBusy, msg: "busy: the server is handling as many calls as it allows; nothing was sent to Panther; retry in a moment"}
 			}
 		}
 		if !c.enter() {
-			return nil, &RefusedError{code: CodeUnavailable, msg: "the server is shutting down; nothing was sent to Panther; retry in a moment"}
+			return nil, &RefusedError{code: CodeUnavailable, msg: "unavailable: the server is shutting down; nothing was sent to Panther; retry in a moment"}
 		}
 		defer c.leave()
 		return next(ctx, req)

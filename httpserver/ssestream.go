@@ -219,12 +219,12 @@ func (st *sseStream) run() {
 		st.queue[0] = nil
 		st.queue = st.queue[1:]
 		st.writing = true
-		ending := st.ending
-		st.mu.Unlock()
-
-		if st.conn != nil && !ending {
+		if st.conn != nil && !st.ending {
+			// Under the lock, so that fail's deadline in the past is never overwritten.
 			_ = st.conn.SetWriteDeadline(time.Now().Add(st.hub.stall))
 		}
+		st.mu.Unlock()
+
 		_, err := st.out.Write(ev)
 		if err == nil {
 			err = rc.Flush()
@@ -250,12 +250,12 @@ func (st *sseStream) fail(reason string) {
 	}
 	st.failed = true
 	st.queue, st.bytes = nil, 0
-	st.cond.Broadcast()
-	st.mu.Unlock()
-	st.cancel()
 	if st.conn != nil {
 		_ = st.conn.SetWriteDeadline(time.Now())
 	}
+	st.cond.Broadcast()
+	st.mu.Unlock()
+	st.cancel()
 	if st.client.Err() != nil {
 		return // the client went away: nothing was refused
 	}
@@ -264,26 +264,31 @@ func (st *sseStream) fail(reason string) {
 }
 
 // finish runs after mcp-go's handler returned: the writer delivers what is queued
-// (within sseFinalFlush) and stops. It reports whether the session failed.
+// (within sseFinalFlush) and stops. A failed session's connection is left with a write
+// deadline in the past, so net/http closes it instead of keeping it for another request.
+// It reports whether the session failed.
 func (st *sseStream) finish() bool {
 	st.mu.Lock()
 	st.ending = true
 	started := st.started
+	if started && st.conn != nil && !st.failed {
+		_ = st.conn.SetWriteDeadline(time.Now().Add(sseFinalFlush))
+	}
 	st.cond.Broadcast()
 	st.mu.Unlock()
 	if started {
-		if st.conn != nil {
-			_ = st.conn.SetWriteDeadline(time.Now().Add(sseFinalFlush))
-		}
 		<-st.drained
 	}
 	st.mu.Lock()
-	failed := st.failed
-	st.mu.Unlock()
-	if st.conn != nil && !failed {
-		_ = st.conn.SetWriteDeadline(time.Time{})
+	defer st.mu.Unlock()
+	if st.conn != nil {
+		if st.failed {
+			_ = st.conn.SetWriteDeadline(time.Now())
+		} else {
+			_ = st.conn.SetWriteDeadline(time.Time{})
+		}
 	}
-	return failed
+	return st.failed
 }
 
 // streamWriter is the ResponseWriter mcp-go's /sse handler gets. Until its first Flush
