@@ -161,7 +161,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// An agent may have many calls in flight, each mostly waiting on Panther.
 	server.WithWorkerPoolSize(stdioWorkers)(stdio)
 	server.WithQueueSize(stdioQueue)(stdio)
-	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), stdout)
+	// Responses to cancelled requests are withheld (see cancelFilter).
+	out := newCancelFilter(stdout)
+	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes, out.observe), out)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		log.Info("stdio closed; exiting")
 		return nil
