@@ -206,4 +206,3 @@ func TestCancelOverLegacySSE(t *testing.T) {
 		}
 	}
 }
-
