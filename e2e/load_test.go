@@ -165,7 +165,9 @@ func TestInProcessLoadGoroutines(t *testing.T) {
 	const clients, perClient = 10, 30
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, clients*perClient)
-	srv := testkit.NewServer(t, p, testkit.Token)
+	// Load on a shared machine can make the in-process fake slow; the server's handling
+	// of concurrent calls, not Panther's latency, is under test here.
+	srv := testkit.NewServer(t, p, testkit.Token, func(cfg *mcpserver.Config) { cfg.Client = patientLoadClient })
 	cs := make([]*client.Client, clients)
 	for i := range cs {
 		cs[i] = testkit.Connect(t, srv, testkit.Versions[i%len(testkit.Versions)])
@@ -242,6 +244,12 @@ func (h *httpClient) close() {
 	h.hc.CloseIdleConnections()
 }
 
+// patientLoadClient gives Panther calls room for a slow, loaded machine.
+func patientLoadClient(c *pantherapi.Config) {
+	testkit.FastClient(c)
+	c.AttemptTimeout, c.OverallTimeout = 30*time.Second, 50*time.Second
+}
+
 // httpStack is the HTTP transport serving a server built against p, on 127.0.0.1.
 type httpStack struct {
 	*testkit.HTTPServer
@@ -256,12 +264,9 @@ func startHTTP(t *testing.T, p *testkit.Panther, token string, maxCalls int, mod
 	t.Cleanup(pantherHTTP.CloseIdleConnections)
 	cfg := testkit.PantherConfig(p, token)
 	cfg.Version, cfg.HTTPClient = "e2e", pantherHTTP
-	cfg.Client = func(c *pantherapi.Config) {
-		// Load on a shared machine can make the in-process fake slow; the HTTP server, not
-		// Panther's latency, is under test here.
-		testkit.FastClient(c)
-		c.AttemptTimeout, c.OverallTimeout = 30*time.Second, 50*time.Second
-	}
+	// Load on a shared machine can make the in-process fake slow; the HTTP server, not
+	// Panther's latency, is under test here.
+	cfg.Client = patientLoadClient
 	opts := httpserver.Options{MaxConcurrentCalls: maxCalls}
 	for _, mod := range mods {
 		mod(&cfg, &opts)
