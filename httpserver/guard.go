@@ -1,16 +1,13 @@
 package httpserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -261,47 +258,5 @@ func (a *bearerAuth) wrap(next http.Handler) http.Handler {
 		// Nothing past this point needs the credential.
 		r.Header.Del("Authorization")
 		next.ServeHTTP(w, r)
-	})
-}
-
-type bodyKey struct{}
-
-// bodyOf returns the POST body limitBody read, or nil.
-func bodyOf(ctx context.Context) []byte {
-	b, _ := ctx.Value(bodyKey{}).([]byte)
-	return b
-}
-
-// limitBody reads a POST body of at most max bytes, answering 413 beyond max, and hands
-// the handler the buffered body (also in the context, for bodyOf). The time the read may
-// take is bounded by guardBodies.
-func limitBody(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
-			next.ServeHTTP(w, r)
-			return
-		}
-		tooLarge := func() {
-			w.Header().Set("Connection", "close")
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large",
-				fmt.Sprintf("the request body is larger than %d bytes", max))
-		}
-		if r.ContentLength > max {
-			tooLarge()
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				tooLarge()
-				return
-			}
-			writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read in time")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyKey{}, body)))
 	})
 }

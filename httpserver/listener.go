@@ -94,9 +94,6 @@ func (l *connLimiter) release(ip string) {
 	<-l.sem
 }
 
-// Open reports the connections open now.
-func (l *connLimiter) Open() int { return len(l.sem) }
-
 func remoteIP(c net.Conn) string {
 	addr := c.RemoteAddr()
 	if tcp, ok := addr.(*net.TCPAddr); ok {

@@ -77,13 +77,6 @@ func newSessionRegistry(max int, idle time.Duration, refused func()) *sessionReg
 	return &sessionRegistry{max: max, idle: idle, now: time.Now, refused: refused, sessions: map[string]*sessionEntry{}}
 }
 
-// Len reports the sessions held, expired ones not yet swept included.
-func (g *sessionRegistry) Len() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.sessions)
-}
-
 func (g *sessionRegistry) expiredLocked(e *sessionEntry, now time.Time) bool {
 	return e.active == 0 && now.Sub(e.last) >= g.idle
 }

@@ -3,9 +3,6 @@ package httpserver
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/json"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -35,99 +32,6 @@ const (
 	maxTombstones = 1024
 )
 
-// sseHub holds the open legacy SSE streams by session id.
-type sseHub struct {
-	maxEvents int
-	maxBytes  int
-	stall     time.Duration
-	log       *slog.Logger
-	refused   func()
-
-	mu         sync.Mutex
-	streams    map[string]*sseStream
-	tombstones map[string]struct{}
-	order      []string // tombstones, oldest first
-}
-
-func newSSEHub(maxEvents, maxBytes int, stall time.Duration, log *slog.Logger, refused func()) *sseHub {
-	if refused == nil {
-		refused = func() {}
-	}
-	return &sseHub{maxEvents: maxEvents, maxBytes: maxBytes, stall: stall, log: log, refused: refused,
-		streams: map[string]*sseStream{}, tombstones: map[string]struct{}{}}
-}
-
-type streamKey struct{}
-
-// sessionID is mcp-go's session id generator: it names the stream the request opened.
-func (h *sseHub) sessionID(ctx context.Context, _ *http.Request) (string, error) {
-	id := rand.Text()
-	if st, ok := ctx.Value(streamKey{}).(*sseStream); ok {
-		h.mu.Lock()
-		st.id = id
-		h.streams[id] = st
-		h.mu.Unlock()
-	}
-	return id, nil
-}
-
-func (h *sseHub) get(id string) (*sseStream, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st, ok := h.streams[id]
-	if ok {
-		return st, true
-	}
-	_, closed := h.tombstones[id]
-	return nil, closed
-}
-
-func (h *sseHub) remove(st *sseStream, failed bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if st.id == "" {
-		return
-	}
-	delete(h.streams, st.id)
-	if failed {
-		h.tombstones[st.id] = struct{}{}
-		h.order = append(h.order, st.id)
-		if len(h.order) > maxTombstones {
-			delete(h.tombstones, h.order[0])
-			h.order = h.order[1:]
-		}
-	}
-}
-
-// wrapStream serves /sse through a stream of our own.
-func (h *sseHub) wrapStream(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		st := &sseStream{hub: h, out: w, conn: connOf(r.Context()), cancel: cancel, client: r.Context(),
-			inflight: map[string]bool{}, drained: make(chan struct{})}
-		st.cond = sync.NewCond(&st.mu)
-		next.ServeHTTP(&streamWriter{st: st}, r.WithContext(context.WithValue(ctx, streamKey{}, st)))
-		failed := st.finish()
-		h.remove(st, failed)
-	})
-}
-
-// wrapMessage refuses a /message for a session whose backlog is full (closing it) or
-// that was closed for it, and tracks request ids so that answers to cancelled requests
-// are not sent.
-func (h *sseHub) wrapMessage(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, closed := h.get(r.URL.Query().Get("sessionId"))
-		if st == nil && closed || st != nil && !st.admit(bodyOf(r.Context())) {
-			writeError(w, http.StatusServiceUnavailable, "sse_backlog",
-				"this SSE session was closed: its client stopped reading the /sse stream while answers piled up; open a new /sse stream")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // sseStream is one /sse response: a queue of events and the goroutine writing them.
 type sseStream struct {
 	hub    *sseHub
@@ -142,7 +46,6 @@ type sseStream struct {
 	started  bool // the writer goroutine runs
 	queue    [][]byte
 	bytes    int // queued and being written
-	writing  bool
 	ending   bool
 	failed   bool
 	inflight map[string]bool // request ids posted and not answered; true once cancelled
@@ -218,7 +121,6 @@ func (st *sseStream) run() {
 		ev := st.queue[0]
 		st.queue[0] = nil
 		st.queue = st.queue[1:]
-		st.writing = true
 		if st.conn != nil && !st.ending {
 			// Under the lock, so that fail's deadline in the past is never overwritten.
 			_ = st.conn.SetWriteDeadline(time.Now().Add(st.hub.stall))
@@ -230,7 +132,6 @@ func (st *sseStream) run() {
 			err = rc.Flush()
 		}
 		st.mu.Lock()
-		st.writing = false
 		st.bytes -= len(ev)
 		st.mu.Unlock()
 		if err != nil {
@@ -330,56 +231,4 @@ func (w *streamWriter) queued() bool {
 	w.st.mu.Lock()
 	defer w.st.mu.Unlock()
 	return w.st.started
-}
-
-// rpcMessage is what the SSE layer needs to know of a JSON-RPC message.
-type rpcMessage struct {
-	ID        json.RawMessage `json:"id"`
-	Method    string          `json:"method"`
-	Result    json.RawMessage `json:"result"`
-	Error     json.RawMessage `json:"error"`
-	Params    json.RawMessage `json:"params"`
-	id        string          // compact id, "" when absent or null
-	cancelled string          // compact params.requestId of a notifications/cancelled
-}
-
-func (m rpcMessage) isRequest() bool  { return m.Method != "" && m.id != "" }
-func (m rpcMessage) isResponse() bool { return m.Method == "" && m.id != "" }
-
-func parseMessage(b []byte) rpcMessage {
-	var m rpcMessage
-	if json.NewDecoder(bytes.NewReader(b)).Decode(&m) != nil {
-		return rpcMessage{}
-	}
-	m.id = compactID(m.ID)
-	if m.Method == "notifications/cancelled" {
-		var p struct {
-			RequestID json.RawMessage `json:"requestId"`
-		}
-		if json.Unmarshal(m.Params, &p) == nil {
-			m.cancelled = compactID(p.RequestID)
-		}
-	}
-	return m
-}
-
-// parseEvent reads the JSON-RPC message of an SSE event ("event: message\ndata: {…}\n\n").
-func parseEvent(ev []byte) rpcMessage {
-	i := bytes.Index(ev, []byte("data:"))
-	if i < 0 {
-		return rpcMessage{}
-	}
-	return parseMessage(ev[i+len("data:"):])
-}
-
-func compactID(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return ""
-	}
-	return b.String()
 }

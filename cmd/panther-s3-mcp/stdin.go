@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"sync"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 )
 
 // maxLineBytes bounds one JSON-RPC message read from stdin. mcp-go reads each line whole,
@@ -110,14 +111,14 @@ func (f *cancelFilter) observe(line []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if m.Method == "notifications/cancelled" {
-		if id := compactID(m.Params.RequestID); id != "" {
+		if id := httpserver.CompactID(m.Params.RequestID); id != "" {
 			if _, ok := f.inflight[id]; ok {
 				f.inflight[id] = true
 			}
 		}
 		return
 	}
-	if id := compactID(m.ID); id != "" && len(f.inflight) < maxTracked {
+	if id := httpserver.CompactID(m.ID); id != "" && len(f.inflight) < maxTracked {
 		if _, dup := f.inflight[id]; !dup {
 			f.inflight[id] = false
 		}
@@ -130,7 +131,7 @@ func (f *cancelFilter) Write(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.inflight) > 0 {
-		if id, ok := responseID(p); ok {
+		if id, ok := httpserver.PeekResponseID(p); ok {
 			cancelled, known := f.inflight[id]
 			delete(f.inflight, id)
 			if known && cancelled {
@@ -139,48 +140,4 @@ func (f *cancelFilter) Write(p []byte) (int, error) {
 		}
 	}
 	return f.out.Write(p)
-}
-
-// responseID returns the id of a JSON-RPC response (a message with an id and a result or
-// an error, no method). It reads only as far as it needs: mcp-go writes the id before
-// the result, which may be large.
-func responseID(msg []byte) (string, bool) {
-	dec := json.NewDecoder(bytes.NewReader(msg))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return "", false
-	}
-	id := ""
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", false
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "method":
-			return "", false
-		case "result", "error":
-			return id, id != ""
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return "", false
-		}
-		if key == "id" {
-			id = compactID(raw)
-		}
-	}
-	return "", false
-}
-
-func compactID(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return ""
-	}
-	return b.String()
 }

@@ -65,23 +65,3 @@ func TestCancelFilter(t *testing.T) {
 `, out.String())
 	assert.Empty(t, f.inflight, "answered requests are forgotten")
 }
-
-func TestResponseID(t *testing.T) {
-	cases := []struct {
-		msg, id string
-		ok      bool
-	}{
-		{`{"jsonrpc":"2.0","id":7,"result":{}}`, "7", true},
-		{`{"jsonrpc":"2.0","id":"x y","error":{"code":1}}`, `"x y"`, true},
-		{`{"result":{},"id":3,"jsonrpc":"2.0"}`, "", false}, // id after the result: not read
-		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "", false},
-		{`{"jsonrpc":"2.0","method":"notifications/progress"}`, "", false},
-		{`{"jsonrpc":"2.0","id":null,"error":{"code":-32700}}`, "", false},
-		{`not json`, "", false},
-	}
-	for _, tc := range cases {
-		id, ok := responseID([]byte(tc.msg))
-		assert.Equal(t, tc.ok, ok, tc.msg)
-		assert.Equal(t, tc.id, id, tc.msg)
-	}
-}
