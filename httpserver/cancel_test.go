@@ -102,21 +102,30 @@ func TestCancelInStatefulSession(t *testing.T) {
 	s, status := openSession(t, in, owner)
 	require.Equal(t, http.StatusOK, status)
 
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 3 * time.Second})
+	// Another caller presenting the session id cannot cancel a request of it.
+	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
 	call := inBackground(t, http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders(s.id, owner))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
-
 	thief := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(7),
 		legacyHeaders(s.id, map[string]string{httpserver.HeaderPantherToken: testkit.ViewToken}))
 	assert.Equal(t, http.StatusNotFound, thief.Status, "another caller cannot reach the session: %s", thief.Body)
-	assert.False(t, canceledGET(p))
-
-	r := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(7), legacyHeaders(s.id, owner))
-	assert.Equal(t, http.StatusAccepted, r.Status, r.Body)
 	res := awaitResponse(t, call)
 	assert.Equal(t, http.StatusOK, res.Status)
+	assert.Contains(t, res.Body, `"id":7`, "the call was answered")
+	assert.Contains(t, res.Body, `"integrationLabel":"resource source"`)
+	assert.False(t, canceledGET(p))
+
+	// Its owner can: the POST ends as an empty event stream.
+	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 3 * time.Second})
+	p.ResetRequests()
+	call = inBackground(t, http.MethodPost, in.URL+httpserver.PathMCP, getCall(9, id), legacyHeaders(s.id, owner))
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
+	r := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(9), legacyHeaders(s.id, owner))
+	assert.Equal(t, http.StatusAccepted, r.Status, r.Body)
+	res = awaitResponse(t, call)
+	assert.Equal(t, http.StatusOK, res.Status)
 	assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"), "an empty stream, not a JSON answer")
-	assert.NotContains(t, res.Body, `"id":7`, "no response to the cancelled request: %s", res.Body)
+	assert.NotContains(t, res.Body, `"id":9`, "no response to the cancelled request: %s", res.Body)
 	assert.True(t, testkit.WaitFor(10*time.Second, func() bool { return canceledGET(p) }), "the Panther request was cancelled")
 
 	// The session goes on.

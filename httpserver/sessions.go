@@ -216,9 +216,9 @@ func (b *boundSessions) Terminate(id string) (bool, error) {
 	return false, nil
 }
 
-// guard checks what mcp-go leaves unchecked: a GET stream or a DELETE naming a session
-// must come from its owner (404 otherwise, as for an unknown id), and an initialize
-// request needs a free slot (503 otherwise). It also tracks the requests in progress per
+// guard checks every request naming a session before mcp-go sees it (mcp-go would not
+// check a GET stream's session at all): it must name a live session of the caller, or it
+// gets 404, as for an unknown id. An initialize request needs a free slot (503 otherwise). It also tracks the requests in progress per
 // session, so a session in use never expires.
 func (g *sessionRegistry) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -241,14 +241,13 @@ func (g *sessionRegistry) guard(next http.Handler) http.Handler {
 			return
 		}
 		if !g.begin(id, o) {
-			if r.Method == http.MethodGet || r.Method == http.MethodDelete {
-				writeError(w, http.StatusNotFound, "session_not_found",
-					"unknown or expired session; start a new one with initialize")
+			if r.Method == http.MethodPost && modernRequest(r.Header, bodyOf(r.Context())) {
+				// A request of protocol 2026-07-28 has no session: mcp-go ignores the header.
+				next.ServeHTTP(w, r)
 				return
 			}
-			// mcp-go validates a POST itself and answers 404 for a session it does not
-			// know; a request of the 2026-07-28 protocol ignores the header.
-			next.ServeHTTP(w, r)
+			writeError(w, http.StatusNotFound, "session_not_found",
+				"unknown or expired session; start a new one with initialize")
 			return
 		}
 		defer g.end(id)
