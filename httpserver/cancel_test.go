@@ -74,6 +74,7 @@ func canceledGET(p *testkit.Panther) bool {
 // clients. Another client's notifications/cancelled for the same id must not cancel the
 // request; it is accepted and ignored.
 func TestCancelWithoutSessionIsIgnored(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	id := seed(t, p)
 	in := start(t, p, setup{token: testkit.Token, client: slowClient})
@@ -95,6 +96,7 @@ func TestCancelWithoutSessionIsIgnored(t *testing.T) {
 // request, whose POST then ends as an SSE stream without a response; another caller
 // presenting the session id cannot cancel it.
 func TestCancelInStatefulSession(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	id := seed(t, p)
 	in := start(t, p, setup{token: testkit.Token, client: slowClient, opts: httpserver.Options{Stateful: true}})
@@ -178,6 +180,7 @@ func sseEvents(t *testing.T, in *instance) (messageURL string, events <-chan str
 // TestCancelOverLegacySSE: the answer to a request cancelled with
 // notifications/cancelled is not sent on the stream.
 func TestCancelOverLegacySSE(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	id := seed(t, p)
 	in := start(t, p, setup{token: testkit.Token, client: slowClient})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPeekResponseID(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		msg, id string
 		ok      bool
@@ -32,6 +33,7 @@ func TestPeekResponseID(t *testing.T) {
 }
 
 func TestCompactID(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]string{`7`: "7", ` "a" `: `"a"`, `null`: "", ``: "", `{"x": 1}`: `{"x":1}`, `{`: ""} {
 		assert.Equal(t, want, httpserver.CompactID(json.RawMessage(raw)), raw)
 	}

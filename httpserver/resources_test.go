@@ -40,6 +40,7 @@ func seed(t *testing.T, p *testkit.Panther) string {
 // calls Panther, shares the cap with tool calls, is logged and measured, and is waited
 // for at shutdown.
 func TestResourceReadsCountAsCalls(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)

@@ -32,6 +32,7 @@ type Server struct {
 	http          *http.Server
 	streamable    *server.StreamableHTTPServer
 	sse           *server.SSEServer
+	hub           *sseHub
 	calls         *Calls
 	watch         *connWatch
 	notConfigured string
@@ -83,6 +84,7 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 	s.streamable = server.NewStreamableHTTPServer(srv.MCP, sopts...)
 	hub := newSSEHub(opts.SSEBacklogEvents, opts.SSEBacklogBytes, opts.SSEStallTimeout,
 		log.With("component", "sse"), refused(metrics.RefusedSSEBacklog))
+	s.hub = hub
 	s.sse = server.NewSSEServer(srv.MCP,
 		server.WithSSEEndpoint(PathSSE),
 		server.WithMessageEndpoint(PathMessage),
@@ -203,11 +205,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("tool calls still running: %w", err))
 		}
 	}
-	// Over SSE a response is queued to the session's stream after its tool call returns:
-	// give the stream writers a moment to deliver the last answers before closing them.
-	select {
-	case <-time.After(sseFlushGrace):
-	case <-ctx.Done():
+	// Over SSE a response is queued to the session's stream after its call returns: give
+	// the stream writers a moment to deliver the last answers before closing them.
+	if s.hub.open() > 0 {
+		select {
+		case <-time.After(sseFlushGrace):
+		case <-ctx.Done():
+		}
 	}
 	// Streams never end by themselves: close them so their connections can.
 	s.sse.CloseSessions()

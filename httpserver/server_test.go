@@ -24,6 +24,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestLifecycleOverHTTP(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		kind     string
@@ -64,6 +65,7 @@ func TestLifecycleOverHTTP(t *testing.T) {
 }
 
 func TestStatelessByDefault(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	cases := []struct {
 		name        string
@@ -89,6 +91,7 @@ func TestStatelessByDefault(t *testing.T) {
 }
 
 func TestBearerAuth(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-bearer-token"
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{AuthToken: secret}})
@@ -154,6 +157,7 @@ func TestBearerAuth(t *testing.T) {
 }
 
 func TestHostAndOriginChecks(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{
 		AllowedHosts:   []string{"mcp.internal", "sidecar.local:9000"},
@@ -228,6 +232,7 @@ func TestHostAndOriginChecks(t *testing.T) {
 }
 
 func TestInvalidAllowListsAreRefused(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	srv := testkit.NewServer(t, p, testkit.Token)
 	cases := []struct {
@@ -247,6 +252,7 @@ func TestInvalidAllowListsAreRefused(t *testing.T) {
 }
 
 func TestPerRequestPantherToken(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
@@ -272,6 +278,7 @@ func TestPerRequestPantherToken(t *testing.T) {
 }
 
 func TestPerRequestTokenWithoutServerToken(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{})
 	r := do(t, http.MethodGet, in.URL+httpserver.PathReady, "", "", nil)
@@ -287,6 +294,7 @@ func TestPerRequestTokenWithoutServerToken(t *testing.T) {
 }
 
 func TestMetricsShowTheCalls(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token})
 	c := connect(t, in, streamable, "2025-11-25", nil)
@@ -317,6 +325,7 @@ func TestMetricsShowTheCalls(t *testing.T) {
 }
 
 func TestBusyBeyondTheCap(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, maxCalls: 1, client: slowClient})
 	c := connect(t, in, streamable, "2025-11-25", nil)
@@ -345,6 +354,7 @@ func TestBusyBeyondTheCap(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	cases := []struct {
 		name     string
@@ -387,6 +397,7 @@ func TestReadiness(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{MaxBodyBytes: 4096}})
 	big := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 8192) + `"}}`
@@ -400,6 +411,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestCheckExposure(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		addr, token string
 		insecure    bool
@@ -432,13 +444,14 @@ func TestCheckExposure(t *testing.T) {
 }
 
 func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
 			in := start(t, p, setup{token: testkit.Token, client: slowClient})
 			c := connect(t, in, kind, "2025-11-25", nil)
 			id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("drain me")))["integrationId"].(string)
-			p.InjectFault(fake.RouteGet, fake.Fault{Latency: 2 * time.Second})
+			p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
 			p.ResetRequests()
 
 			var wg sync.WaitGroup

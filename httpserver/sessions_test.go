@@ -43,6 +43,7 @@ func (s session) as(t *testing.T, creds map[string]string, method, body string) 
 }
 
 func TestStatefulSessionsAreCapped(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{Stateful: true, MaxSessions: 2}})
 	a, status := openSession(t, in, nil)
@@ -64,6 +65,7 @@ func TestStatefulSessionsAreCapped(t *testing.T) {
 }
 
 func TestIdleSessionsExpire(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{
 		Stateful: true, MaxSessions: 1, SessionIdleTimeout: 200 * time.Millisecond,
@@ -84,6 +86,7 @@ func TestIdleSessionsExpire(t *testing.T) {
 }
 
 func TestSessionsAreBoundToTheirCredentials(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	cases := []struct {
 		name         string

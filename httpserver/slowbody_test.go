@@ -72,7 +72,7 @@ func goroutinesBack(limit int) (int, bool) {
 	return n, ok
 }
 
-// TestSlowBodiesDoNotPinConnections opens 300 connections at once whose requests declare
+// TestSlowBodiesDoNotPinConnections (not parallel: it counts goroutines) opens 300 connections at once whose requests declare
 // a body and send only part of it, on every kind of path, with and without a bearer
 // token: the server answers or not, but closes every one of them within the body
 // deadline, and its goroutines come back to where they were.
@@ -139,6 +139,7 @@ func TestSlowBodiesDoNotPinConnections(t *testing.T) {
 // refused before its body is read: the 401 arrives, and the connection closes, although
 // the body never comes and its deadline is far away.
 func TestUnauthenticatedBodyIsNotRead(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{AuthToken: "tok", BodyReadTimeout: time.Hour}})
 	for _, path := range []string{httpserver.PathMCP, httpserver.PathMessage + "?sessionId=x"} {
@@ -152,6 +153,7 @@ func TestUnauthenticatedBodyIsNotRead(t *testing.T) {
 // TestConnectionCaps checks the per-address cap (a connection past it is closed at once
 // and counted) and the total cap (a connection past it waits until one closes).
 func TestConnectionCaps(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	t.Run("per address", func(t *testing.T) {
 		in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{MaxConnsPerIP: 3, BodyReadTimeout: time.Hour}})

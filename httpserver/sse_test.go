@@ -56,7 +56,7 @@ func post(t *testing.T, hc *http.Client, url, body string) rawResponse {
 	return rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
 
-// TestStalledSSEClientIsCut opens a legacy SSE stream that is never read and posts
+// TestStalledSSEClientIsCut (not parallel: it counts goroutines) opens a legacy SSE stream that is never read and posts
 // requests to its session (tools/list and ping: not only tool calls count): once the
 // answers waiting for the client pass the backlog cap, /message answers 503 with a
 // clear error, the session is closed, and the server's goroutines and memory do not
@@ -114,6 +114,7 @@ func TestStalledSSEClientIsCut(t *testing.T) {
 // TestReadingSSEClientIsServed checks the other side: a client that reads its stream
 // gets every answer, far more than the backlog cap, in order.
 func TestReadingSSEClientIsServed(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{SSEBacklogEvents: 8, SSEBacklogBytes: 64 << 10}})
 	c := connect(t, in, sse, "2025-11-25", nil)

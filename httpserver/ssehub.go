@@ -45,6 +45,13 @@ func (h *sseHub) sessionID(ctx context.Context, _ *http.Request) (string, error)
 	return id, nil
 }
 
+// open reports the streams open now.
+func (h *sseHub) open() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.streams)
+}
+
 func (h *sseHub) get(id string) (*sseStream, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
