@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"runtime/pprof"
@@ -28,7 +26,6 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
-	"github.com/panther-s3-mcp/panther-s3-mcp/metrics"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
@@ -168,7 +165,9 @@ func TestInProcessLoadGoroutines(t *testing.T) {
 	const clients, perClient = 10, 30
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, clients*perClient)
-	srv := testkit.NewServer(t, p, testkit.Token)
+	// Load on a shared machine can make the in-process fake slow; the server's handling
+	// of concurrent calls, not Panther's latency, is under test here.
+	srv := testkit.NewServer(t, p, testkit.Token, func(cfg *mcpserver.Config) { cfg.Client = patientLoadClient })
 	cs := make([]*client.Client, clients)
 	for i := range cs {
 		cs[i] = testkit.Connect(t, srv, testkit.Versions[i%len(testkit.Versions)])
@@ -245,11 +244,17 @@ func (h *httpClient) close() {
 	h.hc.CloseIdleConnections()
 }
 
+// patientLoadClient gives Panther calls room for a slow, loaded machine.
+func patientLoadClient(c *pantherapi.Config) {
+	testkit.FastClient(c)
+	c.AttemptTimeout, c.OverallTimeout = 30*time.Second, 50*time.Second
+}
+
 // httpStack is the HTTP transport serving a server built against p, on 127.0.0.1.
 type httpStack struct {
+	*testkit.HTTPServer
 	url     string
 	logs    *testkit.SyncBuffer
-	hs      *httpserver.Server
 	panther *http.Client // the server's pool of connections to Panther
 }
 
@@ -257,40 +262,17 @@ func startHTTP(t *testing.T, p *testkit.Panther, token string, maxCalls int, mod
 	t.Helper()
 	pantherHTTP := pantherapi.NewHTTPClient()
 	t.Cleanup(pantherHTTP.CloseIdleConnections)
-	logs := &testkit.SyncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := mcpserver.Config{Version: "e2e", PantherURL: p.URL, PantherToken: token, Logger: log, HTTPClient: pantherHTTP, Client: func(c *pantherapi.Config) {
-		// Load on a shared machine can make the in-process fake slow; the HTTP server, not
-		// Panther's latency, is under test here.
-		testkit.FastClient(c)
-		c.AttemptTimeout, c.OverallTimeout = 30*time.Second, 50*time.Second
-	}}
-	m := metrics.New()
-	calls := httpserver.Instrument(&cfg, m, maxCalls, log)
-	opts := httpserver.Options{Metrics: m, Calls: calls}
+	cfg := testkit.PantherConfig(p, token)
+	cfg.Version, cfg.HTTPClient = "e2e", pantherHTTP
+	// Load on a shared machine can make the in-process fake slow; the HTTP server, not
+	// Panther's latency, is under test here.
+	cfg.Client = patientLoadClient
+	opts := httpserver.Options{MaxConcurrentCalls: maxCalls}
 	for _, mod := range mods {
 		mod(&cfg, &opts)
 	}
-	srv, err := mcpserver.New(cfg)
-	require.NoError(t, err)
-	hs, err := httpserver.New(srv, opts, log)
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		assert.NoError(t, hs.Shutdown(ctx))
-		select {
-		case err := <-served:
-			assert.NoError(t, err)
-		case <-time.After(20 * time.Second):
-			t.Error("the HTTP server did not stop")
-		}
-	})
-	return &httpStack{url: "http://" + ln.Addr().String(), logs: logs, hs: hs, panther: pantherHTTP}
+	h := testkit.StartHTTP(t, cfg, opts)
+	return &httpStack{HTTPServer: h, url: h.URL, logs: h.Logs, panther: pantherHTTP}
 }
 
 // get fetches a path of the HTTP server.
@@ -323,7 +305,9 @@ func TestHTTPLoad(t *testing.T) {
 	const clients, perClient, sources = 50, 20, 100
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, sources)
-	stack := startHTTP(t, p, testkit.Token, 200)
+	// Fifty clients share one loopback address: the per-address connection cap is for
+	// separate callers, not for this.
+	stack := startHTTP(t, p, testkit.Token, 200, func(_ *mcpserver.Config, o *httpserver.Options) { o.MaxConnsPerIP = -1 })
 	stack.get(t, httpserver.PathHealth)
 	baseline := stableGoroutines()
 

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -94,4 +96,67 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	return addr
+}
+
+// TestSIGTERMWithManySlowConnections sends SIGTERM to the built binary while 300
+// connections are open whose requests declared a body and sent only part of it: the
+// server closes them without waiting for the 30 s body deadline, and exits 0 well within
+// its 20 s shutdown timeout.
+func TestSIGTERMWithManySlowConnections(t *testing.T) {
+	const n = 300
+	p := testkit.StartPanther(t)
+	addr := freeAddr(t)
+	var stderr testkit.SyncBuffer
+	// One loopback address stands for many clients here: no per-address cap.
+	cmd := exec.Command(binary, "--transport", "http", "--addr", addr, "--max-connections-per-ip", "0")
+	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }), "ready; stderr:\n%s", stderr.String())
+
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		_, err = io.WriteString(c, "POST /mcp HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\":")
+		require.NoError(t, err)
+		conns[i] = c
+	}
+	// A request after them is served: the server is up and has taken the connections.
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }))
+
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the server did not exit after SIGTERM; stderr:\n%s", stderr.String())
+	}
+	t.Logf("exited %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+	assert.NoError(t, waitErr, "exit status 0; stderr:\n%s", stderr.String())
+	for _, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err := io.Copy(io.Discard, c)
+		var ne net.Error
+		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closed the connection")
+	}
+}
+
+// ready reports whether GET /readyz answers 200.
+func ready(addr string) bool {
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	resp, err := hc.Get("http://" + addr + "/readyz")
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

@@ -23,10 +23,11 @@ const (
 	CodeUnavailable = "unavailable"
 )
 
-// Calls is the tool-call side of the HTTP server: a log line with a request id per call,
-// a non-blocking cap on concurrent calls, and the count of calls in flight that Shutdown
-// waits for. Tool calls arriving over SSE run detached from any HTTP request, so this
-// count, not the HTTP server, is what tells when they are done.
+// Calls is the call side of the HTTP server: a log line with a request id per call, a
+// non-blocking cap on concurrent calls, and the count of calls in flight that Shutdown
+// waits for. Calls arriving over SSE run detached from any HTTP request, so this count,
+// not the HTTP server, is what tells when they are done. Tool calls and resource reads
+// (panther://s3-sources/{id} calls Panther too) share the cap and the count.
 type Calls struct {
 	sem chan struct{} // nil: no cap
 	log *slog.Logger
@@ -51,19 +52,23 @@ func NewCalls(maxConcurrent int, log *slog.Logger) *Calls {
 }
 
 // Instrument prepares cfg for serving over HTTP: each request may carry its own Panther
-// token, Panther attempts feed m (when not nil), and every tool call goes through the
-// metrics, the call log and the concurrency cap, outermost first, ahead of cfg's own
-// middleware. Pass the returned Calls in Options.Calls.
+// token, Panther attempts feed m (when not nil), and every tool call and resource read
+// goes through the metrics, the call log and the concurrency cap, outermost first, ahead
+// of cfg's own middleware. Pass the returned Calls in Options.Calls.
 func Instrument(cfg *mcpserver.Config, m *metrics.Metrics, maxConcurrent int, log *slog.Logger) *Calls {
 	c := NewCalls(maxConcurrent, log)
 	cfg.TokenPerRequest = true
 	var mw []server.ToolHandlerMiddleware
+	var rmw []server.ServerOption
 	if m != nil {
 		mw = append(mw, m.ToolMiddleware())
+		rmw = append(rmw, server.WithResourceHandlerMiddleware(m.ResourceMiddleware()))
 		cfg.Observer = chainObservers(m.ObservePanther, cfg.Observer)
 	}
 	mw = append(mw, c.Middleware()...)
 	cfg.Middleware = append(mw, cfg.Middleware...)
+	rmw = append(rmw, server.WithResourceHandlerMiddleware(c.logReads), server.WithResourceHandlerMiddleware(c.limitReads))
+	cfg.ServerOptions = append(rmw, cfg.ServerOptions...)
 	return c
 }
 
@@ -129,6 +134,56 @@ func (c *Calls) limit(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		return next(ctx, req)
 	}
 }
+
+// logReads logs each resource read's resource (a fixed name, never the id), outcome,
+// duration and request id.
+func (c *Calls) logReads(next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id := RequestID(ctx)
+		if id == "" {
+			id = newRequestID()
+			ctx = withRequestID(ctx, id)
+		}
+		start := time.Now()
+		res, err := next(ctx, req)
+		outcome := metrics.ResourceOutcome(err)
+		level := slog.LevelInfo
+		if outcome == metrics.OutcomeError {
+			level = slog.LevelWarn
+		}
+		c.log.Log(ctx, level, "resource read", "resource", metrics.ResourceName(req.Params.URI), "outcome", outcome,
+			"duration", time.Since(start), "request_id", id)
+		return res, err
+	}
+}
+
+// limitReads applies the call cap and the shutdown drain to resource reads.
+func (c *Calls) limitReads(next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		if c.sem != nil {
+			select {
+			case c.sem <- struct{}{}:
+				defer func() { <-c.sem }()
+			default:
+				return nil, &RefusedError{code: CodeBusy, msg: "busy: the server is handling as many calls as it allows; nothing was sent to Panther; retry in a moment"}
+			}
+		}
+		if !c.enter() {
+			return nil, &RefusedError{code: CodeUnavailable, msg: "unavailable: the server is shutting down; nothing was sent to Panther; retry in a moment"}
+		}
+		defer c.leave()
+		return next(ctx, req)
+	}
+}
+
+// RefusedError is the error of a resource read the server refused without running it:
+// busy (over the cap) or unavailable (shutting down). Both are worth retrying.
+type RefusedError struct{ code, msg string }
+
+func (e *RefusedError) Error() string { return e.msg }
+
+// Code is CodeBusy or CodeUnavailable.
+func (e *RefusedError) Code() string { return e.code }
 
 func refusal(code, message, hint string) *mcp.CallToolResult {
 	res := mcp.NewToolResultStructured(map[string]any{"error": map[string]any{

@@ -1,16 +1,13 @@
 package httpserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -260,43 +257,6 @@ func (a *bearerAuth) wrap(next http.Handler) http.Handler {
 		}
 		// Nothing past this point needs the credential.
 		r.Header.Del("Authorization")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// limitBody reads a POST body of at most max bytes within timeout, answering 413 beyond
-// max, and hands the handler the buffered body. The read deadline is per request, so no
-// server-wide ReadTimeout has to cut long-lived streams.
-func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
-			next.ServeHTTP(w, r)
-			return
-		}
-		tooLarge := func() {
-			w.Header().Set("Connection", "close")
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large",
-				fmt.Sprintf("the request body is larger than %d bytes", max))
-		}
-		if r.ContentLength > max {
-			tooLarge()
-			return
-		}
-		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(time.Now().Add(timeout))
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-		_ = rc.SetReadDeadline(time.Time{})
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				tooLarge()
-				return
-			}
-			writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read in time")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
 }

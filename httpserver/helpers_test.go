@@ -3,8 +3,6 @@ package httpserver_test
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,26 +11,17 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
-	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
-	"github.com/panther-s3-mcp/panther-s3-mcp/metrics"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
-// instance is an HTTP server running on 127.0.0.1 in front of a fake Panther.
+// instance is the HTTP transport running on 127.0.0.1 in front of a fake Panther.
 type instance struct {
-	URL     string // http://127.0.0.1:port
-	Addr    string // 127.0.0.1:port
-	HS      *httpserver.Server
-	Metrics *metrics.Metrics
-	Calls   *httpserver.Calls
-	Logs    *testkit.SyncBuffer // every log line, debug level, JSON
-
-	served chan error
+	*testkit.HTTPServer
+	Addr string // 127.0.0.1:port
 }
 
 // setup shapes an instance.
@@ -45,12 +34,10 @@ type setup struct {
 	client   func(*pantherapi.Config)
 }
 
-// start runs an instance; Shutdown runs at cleanup if the test did not call it.
+// start runs an instance; it is shut down at cleanup if the test did not stop it.
 func start(t *testing.T, p *testkit.Panther, s setup) *instance {
 	t.Helper()
-	logs := &testkit.SyncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := mcpserver.Config{Version: "test", PantherURL: p.URL, PantherToken: s.token, Client: testkit.FastClient, Logger: log}
+	cfg := testkit.PantherConfig(p, s.token)
 	if s.url != "" {
 		cfg.PantherURL = s.url
 	}
@@ -60,43 +47,12 @@ func start(t *testing.T, p *testkit.Panther, s setup) *instance {
 	if s.client != nil {
 		cfg.Client = s.client
 	}
-	maxCalls := s.maxCalls
-	if maxCalls == 0 {
-		maxCalls = httpserver.DefaultMaxConcurrentCalls
-	}
-	m := metrics.New()
-	calls := httpserver.Instrument(&cfg, m, maxCalls, log)
-	srv, err := mcpserver.New(cfg)
-	require.NoError(t, err)
 	opts := s.opts
-	opts.Metrics, opts.Calls = m, calls
-	hs, err := httpserver.New(srv, opts, log)
-	require.NoError(t, err)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	in := &instance{URL: "http://" + ln.Addr().String(), Addr: ln.Addr().String(), HS: hs, Metrics: m, Calls: calls, Logs: logs, served: make(chan error, 1)}
-	go func() { in.served <- hs.Serve(ln) }()
-	t.Cleanup(func() { in.Stop(t) })
-	return in
-}
-
-// Stop shuts the instance down and waits for Serve to return.
-func (in *instance) Stop(t *testing.T) {
-	t.Helper()
-	if in.served == nil {
-		return
+	if s.maxCalls != 0 {
+		opts.MaxConcurrentCalls = s.maxCalls
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	assert.NoError(t, in.HS.Shutdown(ctx))
-	select {
-	case err := <-in.served:
-		assert.NoError(t, err)
-	case <-ctx.Done():
-		t.Error("Serve did not return after Shutdown")
-	}
-	in.served = nil
+	h := testkit.StartHTTP(t, cfg, opts)
+	return &instance{HTTPServer: h, Addr: h.Host}
 }
 
 // slowClient gives Panther calls room for injected latency.

@@ -24,64 +24,17 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
-// Defaults for Options fields left zero.
-const (
-	DefaultMaxBodyBytes      = 1 << 20
-	DefaultReadHeaderTimeout = 10 * time.Second
-	DefaultBodyReadTimeout   = 30 * time.Second
-	DefaultIdleTimeout       = 120 * time.Second
-	// DefaultSessionIdleTTL bounds how long a stateful session's state outlives its last request.
-	DefaultSessionIdleTTL = 30 * time.Minute
-	maxHeaderBytes        = 64 << 10
-)
-
-// Paths served.
-const (
-	PathMCP     = "/mcp"
-	PathSSE     = "/sse"
-	PathMessage = "/message"
-	PathHealth  = "/healthz"
-	PathReady   = "/readyz"
-	PathMetrics = "/metrics"
-)
-
-// Options shape the HTTP server. The zero value serves stateless, without a bearer token,
-// to loopback Host and Origin names only.
-type Options struct {
-	// Stateful keeps streamable-HTTP sessions (Mcp-Session-Id) in this process, which then
-	// needs session affinity behind a load balancer. By default /mcp is stateless.
-	Stateful bool
-	// AuthToken, when set, is the bearer token /mcp, /sse and /message require.
-	AuthToken string
-	// AllowedHosts are Host header values accepted besides the loopback names: "name"
-	// (any port), "name:port", or "*" for any.
-	AllowedHosts []string
-	// AllowedOrigins are Origin header values accepted besides loopback origins:
-	// "scheme://host[:port]", or "*" for any. Requests without Origin are not affected.
-	AllowedOrigins []string
-	// MaxBodyBytes caps a POST body on /mcp and /message.
-	MaxBodyBytes int64
-	// ReadHeaderTimeout bounds reading request headers.
-	ReadHeaderTimeout time.Duration
-	// BodyReadTimeout bounds reading a POST body. There is no server-wide ReadTimeout or
-	// WriteTimeout: they would cut long-lived SSE and streamable GET streams.
-	BodyReadTimeout time.Duration
-	// IdleTimeout bounds how long a keep-alive connection waits for its next request.
-	IdleTimeout time.Duration
-	// Metrics is served at /metrics when set.
-	Metrics *metrics.Metrics
-	// Calls, from Instrument, lets Shutdown wait for tool calls in flight.
-	Calls *Calls
-}
-
 // Server is the HTTP front of an MCP server. It is an http.Handler; Serve and Shutdown
 // run it on a listener.
 type Server struct {
+	opts          Options
 	handler       http.Handler
 	http          *http.Server
 	streamable    *server.StreamableHTTPServer
 	sse           *server.SSEServer
+	hub           *sseHub
 	calls         *Calls
+	watch         *connWatch
 	notConfigured string
 	log           *slog.Logger
 	serving       atomic.Bool
@@ -96,24 +49,19 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.ReadHeaderTimeout <= 0 {
-		opts.ReadHeaderTimeout = DefaultReadHeaderTimeout
-	}
-	if opts.BodyReadTimeout <= 0 {
-		opts.BodyReadTimeout = DefaultBodyReadTimeout
-	}
-	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = DefaultIdleTimeout
-	}
+	opts = opts.withDefaults()
 	policy, err := newOriginPolicy(opts.AllowedHosts, opts.AllowedOrigins)
 	if err != nil {
 		return nil, fmt.Errorf("httpserver: %w", err)
 	}
+	refused := func(reason string) func() {
+		if opts.Metrics == nil {
+			return nil
+		}
+		return func() { opts.Metrics.Refused(reason) }
+	}
 
-	s := &Server{calls: opts.Calls, notConfigured: srv.NotConfigured, log: log}
+	s := &Server{opts: opts, calls: opts.Calls, watch: newConnWatch(), notConfigured: srv.NotConfigured, log: log}
 
 	// Our own Host/Origin check replaces mcp-go's loopback-only one: it also applies to
 	// non-loopback listeners and honours the configured allow-lists.
@@ -123,43 +71,58 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 		server.WithDisableLocalhostProtection(true),
 		server.WithStreamableHTTPLogger(log.With("component", "streamable-http")),
 	}
+	var sessions *sessionRegistry
 	if opts.Stateful {
-		sopts = append(sopts, server.WithStateful(true), server.WithSessionIdleTTL(DefaultSessionIdleTTL))
+		sessions = newSessionRegistry(opts.MaxSessions, opts.SessionIdleTimeout, refused(metrics.RefusedSessionCap))
+		// mcp-go's sweeper clears its own per-session state on the same timeout.
+		sopts = append(sopts, server.WithSessionIdManagerResolver(sessions), server.WithSessionIdleTTL(opts.SessionIdleTimeout))
 	} else {
 		// Without sessions a standalone GET stream has nothing to carry, so /mcp answers
 		// GET with 405, which clients treat as "no stream offered".
 		sopts = append(sopts, server.WithStateLess(true), server.WithDisableStreaming(true))
 	}
 	s.streamable = server.NewStreamableHTTPServer(srv.MCP, sopts...)
+	hub := newSSEHub(opts.SSEBacklogEvents, opts.SSEBacklogBytes, opts.SSEStallTimeout,
+		log.With("component", "sse"), refused(metrics.RefusedSSEBacklog))
+	s.hub = hub
 	s.sse = server.NewSSEServer(srv.MCP,
 		server.WithSSEEndpoint(PathSSE),
 		server.WithMessageEndpoint(PathMessage),
 		server.WithSSEContextFunc(requestContext),
 		server.WithSSEDisableLocalhostProtection(true),
+		server.WithSessionIDGenerator(hub.sessionID),
 	)
 
 	protect := func(h http.Handler) http.Handler {
 		if opts.AuthToken != "" {
 			h = newBearerAuth(opts.AuthToken).wrap(h)
 		}
-		return policy.wrap(h)
+		return policy.wrap(identify(h))
+	}
+	var mcpHandler http.Handler = newCancels(opts.Stateful).wrap(s.streamable)
+	if sessions != nil {
+		mcpHandler = sessions.guard(mcpHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, opts.BodyReadTimeout, s.streamable)))
-	mux.Handle(PathSSE, protect(s.sse.SSEHandler()))
-	mux.Handle(PathMessage, protect(limitBody(opts.MaxBodyBytes, opts.BodyReadTimeout, s.sse.MessageHandler())))
-	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
-	mux.HandleFunc("GET "+PathReady, s.ready)
+	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, mcpHandler)))
+	mux.Handle(PathSSE, protect(hub.wrapStream(s.sse.SSEHandler())))
+	mux.Handle(PathMessage, protect(limitBody(opts.MaxBodyBytes, hub.wrapMessage(s.sse.MessageHandler()))))
+	// The operational endpoints need no credentials, but get the same Host check: a page
+	// in a browser must not read them through DNS rebinding.
+	mux.Handle("GET "+PathHealth, policy.wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })))
+	mux.Handle("GET "+PathReady, policy.wrap(http.HandlerFunc(s.ready)))
 	if opts.Metrics != nil {
-		mux.Handle("GET "+PathMetrics, opts.Metrics.Handler())
+		mux.Handle("GET "+PathMetrics, policy.wrap(opts.Metrics.Handler()))
 	}
-	s.handler = withRequestLog(log, mux)
+	s.handler = withRequestLog(log, guardBodies(s.watch, opts.BodyReadTimeout, mux))
 
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
+		ConnContext:       withConn,
+		ConnState:         s.watch.state,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
@@ -199,12 +162,19 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body+"\n")
 }
 
-// Serve accepts connections on ln until Shutdown; it then returns nil.
+// Serve accepts connections on ln, within the connection caps, until Shutdown; it then
+// returns nil.
 func (s *Server) Serve(ln net.Listener) error {
+	perIP := s.opts.MaxConnsPerIP
+	var refused func()
+	if s.opts.Metrics != nil {
+		refused = func() { s.opts.Metrics.Refused(metrics.RefusedConnPerIP) }
+	}
 	s.serving.Store(true)
 	s.log.Info("serving MCP over HTTP", "addr", ln.Addr().String(),
-		"endpoints", strings.Join([]string{PathMCP, PathSSE, PathMessage, PathHealth, PathReady, PathMetrics}, " "))
-	err := s.http.Serve(ln)
+		"endpoints", strings.Join([]string{PathMCP, PathSSE, PathMessage, PathHealth, PathReady, PathMetrics}, " "),
+		"max_connections", s.opts.MaxConns, "max_connections_per_ip", max(perIP, 0))
+	err := s.http.Serve(limitConns(ln, s.opts.MaxConns, perIP, refused))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -215,16 +185,17 @@ func (s *Server) Serve(ln net.Listener) error {
 // tool calls before it closes them.
 const sseFlushGrace = 500 * time.Millisecond
 
-// Shutdown stops accepting connections, lets tool calls in flight finish (SSE ones
-// included), then ends the long-lived streams and waits for the connections to close, all
-// within ctx. When ctx ends first the remaining connections are closed and its error is
-// returned.
+// Shutdown stops accepting connections, cuts the reading of request bodies and headers
+// still arriving, lets calls in flight finish (SSE ones included), then ends the
+// long-lived streams and waits for the connections to close, all within ctx. When ctx
+// ends first the remaining connections are closed and its error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
-	s.log.Info("shutting down: no new connections; waiting for tool calls in flight")
+	s.log.Info("shutting down: no new connections; waiting for calls in flight")
 	if s.calls != nil {
 		s.calls.drain()
 	}
+	s.watch.cut()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Shutdown(ctx) }()
 
@@ -234,11 +205,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("tool calls still running: %w", err))
 		}
 	}
-	// Over SSE a response is queued to the session's stream after its tool call returns:
-	// give the stream writers a moment to deliver the last answers before closing them.
-	select {
-	case <-time.After(sseFlushGrace):
-	case <-ctx.Done():
+	// Over SSE a response is queued to the session's stream after its call returns: give
+	// the stream writers a moment to deliver the last answers before closing them.
+	if s.hub.open() > 0 {
+		select {
+		case <-time.After(sseFlushGrace):
+		case <-ctx.Done():
+		}
 	}
 	// Streams never end by themselves: close them so their connections can.
 	s.sse.CloseSessions()

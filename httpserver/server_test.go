@@ -24,6 +24,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestLifecycleOverHTTP(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		kind     string
@@ -64,6 +65,7 @@ func TestLifecycleOverHTTP(t *testing.T) {
 }
 
 func TestStatelessByDefault(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	cases := []struct {
 		name        string
@@ -89,6 +91,7 @@ func TestStatelessByDefault(t *testing.T) {
 }
 
 func TestBearerAuth(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-bearer-token"
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{AuthToken: secret}})
@@ -154,6 +157,7 @@ func TestBearerAuth(t *testing.T) {
 }
 
 func TestHostAndOriginChecks(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{
 		AllowedHosts:   []string{"mcp.internal", "sidecar.local:9000"},
@@ -198,13 +202,37 @@ func TestHostAndOriginChecks(t *testing.T) {
 		r := do(t, http.MethodGet, in.URL+httpserver.PathSSE, "evil.example.com", "", nil)
 		assert.Equal(t, http.StatusForbidden, r.Status)
 	})
-	t.Run("probes pass whatever the Host", func(t *testing.T) {
-		r := do(t, http.MethodGet, in.URL+httpserver.PathHealth, "10.1.2.3:8080", "", nil)
-		assert.Equal(t, http.StatusOK, r.Status)
+	t.Run("operational endpoints get the same Host check", func(t *testing.T) {
+		for _, path := range []string{httpserver.PathHealth, httpserver.PathReady, httpserver.PathMetrics} {
+			for _, tc := range []struct {
+				host, origin string
+				want         int
+			}{
+				{"", "", http.StatusOK},
+				{"localhost:" + port, "", http.StatusOK},
+				{"mcp.internal:8080", "", http.StatusOK},
+				{"evil.example.com", "", http.StatusForbidden},
+				{"evil.example.com:" + port, "http://evil.example.com", http.StatusForbidden},
+				{"10.1.2.3:8080", "", http.StatusForbidden},
+				{"", "http://evil.example.com", http.StatusForbidden},
+			} {
+				h := map[string]string{}
+				if tc.origin != "" {
+					h["Origin"] = tc.origin
+				}
+				r := do(t, http.MethodGet, in.URL+path, tc.host, "", h)
+				assert.Equal(t, tc.want, r.Status, "%s with Host %q, Origin %q: %s", path, tc.host, tc.origin, r.Body)
+				if tc.want == http.StatusForbidden {
+					assert.Contains(t, r.Body, `"code":"forbidden_`)
+					assert.NotContains(t, r.Body, "panther_s3_mcp", "nothing of the metrics leaks")
+				}
+			}
+		}
 	})
 }
 
 func TestInvalidAllowListsAreRefused(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	srv := testkit.NewServer(t, p, testkit.Token)
 	cases := []struct {
@@ -224,6 +252,7 @@ func TestInvalidAllowListsAreRefused(t *testing.T) {
 }
 
 func TestPerRequestPantherToken(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
@@ -249,6 +278,7 @@ func TestPerRequestPantherToken(t *testing.T) {
 }
 
 func TestPerRequestTokenWithoutServerToken(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{})
 	r := do(t, http.MethodGet, in.URL+httpserver.PathReady, "", "", nil)
@@ -264,6 +294,7 @@ func TestPerRequestTokenWithoutServerToken(t *testing.T) {
 }
 
 func TestMetricsShowTheCalls(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token})
 	c := connect(t, in, streamable, "2025-11-25", nil)
@@ -294,6 +325,7 @@ func TestMetricsShowTheCalls(t *testing.T) {
 }
 
 func TestBusyBeyondTheCap(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, maxCalls: 1, client: slowClient})
 	c := connect(t, in, streamable, "2025-11-25", nil)
@@ -322,6 +354,7 @@ func TestBusyBeyondTheCap(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	cases := []struct {
 		name     string
@@ -350,7 +383,9 @@ func TestReadiness(t *testing.T) {
 		require.NoError(t, err)
 		probe := func() int {
 			rec := httptest.NewRecorder()
-			hs.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, httpserver.PathReady, nil))
+			req := httptest.NewRequest(http.MethodGet, httpserver.PathReady, nil)
+			req.Host = "localhost"
+			hs.ServeHTTP(rec, req)
 			return rec.Code
 		}
 		assert.Equal(t, http.StatusServiceUnavailable, probe())
@@ -362,6 +397,7 @@ func TestReadiness(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{MaxBodyBytes: 4096}})
 	big := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 8192) + `"}}`
@@ -375,6 +411,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestCheckExposure(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		addr, token string
 		insecure    bool
@@ -407,13 +444,14 @@ func TestCheckExposure(t *testing.T) {
 }
 
 func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
 			in := start(t, p, setup{token: testkit.Token, client: slowClient})
 			c := connect(t, in, kind, "2025-11-25", nil)
 			id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("drain me")))["integrationId"].(string)
-			p.InjectFault(fake.RouteGet, fake.Fault{Latency: 2 * time.Second})
+			p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
 			p.ResetRequests()
 
 			var wg sync.WaitGroup
@@ -424,17 +462,10 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			require.NoError(t, in.HS.Shutdown(ctx), "Shutdown returns once the call is done")
+			require.NoError(t, in.Shutdown(ctx), "Shutdown returns once the call is done, and Serve with it")
 			wg.Wait()
 			require.NoError(t, callErr2)
 			assert.Equal(t, id, testkit.SourceOf(t, res)["integrationId"], "the call in flight completed")
-			select {
-			case err := <-in.served:
-				assert.NoError(t, err)
-			case <-ctx.Done():
-				t.Fatal("Serve did not return")
-			}
-			in.served = nil
 		})
 	}
 }

@@ -1,13 +1,16 @@
-// Package metrics holds the server's Prometheus metrics: tool calls, Panther requests and
-// the Go runtime, on a private registry served at /metrics. No label ever carries a token
-// or an argument: tools and routes are fixed names, outcomes are error codes.
+// Package metrics holds the server's Prometheus metrics: tool calls, resource reads,
+// Panther requests, HTTP refusals and the Go runtime, on a private registry served at
+// /metrics. No label ever carries a token, an argument or a source id: tools, resources
+// and routes are fixed names, outcomes are error codes.
 package metrics
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -15,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
 )
 
 // Namespace prefixes every metric name.
@@ -38,6 +43,9 @@ type Metrics struct {
 	inFlight     prometheus.Gauge
 	pantherReqs  *prometheus.CounterVec
 	pantherDur   *prometheus.HistogramVec
+	reads        *prometheus.CounterVec
+	readDuration *prometheus.HistogramVec
+	refusals     *prometheus.CounterVec
 }
 
 // New builds the collectors and registers them, with the Go and process collectors, on a
@@ -67,9 +75,25 @@ func New() *Metrics {
 			Help:    "Duration of HTTP attempts to the Panther API.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 15},
 		}, []string{"method", "route"}),
+		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "resource_reads_total",
+			Help: "Resource reads by resource (the URI template, never an id) and outcome (ok, not_found, invalid_params, busy, unavailable, error).",
+		}, []string{"resource", "outcome"}),
+		readDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: Namespace, Name: "resource_read_duration_seconds",
+			Help:    "Duration of resource reads, Panther retries included.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"resource"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "http_refusals_total",
+			Help: "What the HTTP transport refused to protect itself, by reason (" + strings.Join(refusalReasons, ", ") + ").",
+		}, []string{"reason"}),
+	}
+	for _, r := range refusalReasons {
+		m.refusals.WithLabelValues(r)
 	}
 	m.reg.MustRegister(
-		m.toolCalls, m.toolDuration, m.inFlight, m.pantherReqs, m.pantherDur,
+		m.toolCalls, m.toolDuration, m.inFlight, m.pantherReqs, m.pantherDur, m.reads, m.readDuration, m.refusals,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -110,6 +134,65 @@ func (m *Metrics) ToolMiddleware() server.ToolHandlerMiddleware {
 			return res, err
 		}
 	}
+}
+
+// Reasons of http_refusals_total.
+const (
+	// RefusedConnPerIP: a connection closed at once, its address having too many open.
+	RefusedConnPerIP = "connections_per_ip"
+	// RefusedSessionCap: a new stateful session refused, the cap being reached.
+	RefusedSessionCap = "sessions"
+	// RefusedSSEBacklog: a legacy SSE session closed because its client stopped reading.
+	RefusedSSEBacklog = "sse_backlog"
+)
+
+var refusalReasons = []string{RefusedConnPerIP, RefusedSessionCap, RefusedSSEBacklog}
+
+// Refused counts one refusal for reason.
+func (m *Metrics) Refused(reason string) { m.refusals.WithLabelValues(reason).Inc() }
+
+// ResourceMiddleware counts and times every resource read by resource and outcome. Put
+// it outermost so it sees refusals made by inner middleware (busy).
+func (m *Metrics) ResourceMiddleware() server.ResourceHandlerMiddleware {
+	return func(next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+		return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			start := time.Now()
+			res, err := next(ctx, req)
+			name := ResourceName(req.Params.URI)
+			m.readDuration.WithLabelValues(name).Observe(time.Since(start).Seconds())
+			m.reads.WithLabelValues(name, ResourceOutcome(err)).Inc()
+			return res, err
+		}
+	}
+}
+
+// ResourceName is the fixed name of the resource uri belongs to: a static URI, or the
+// template it matches; "other" for anything else.
+func ResourceName(uri string) string {
+	switch {
+	case uri == resources.OnboardingURI:
+		return uri
+	case strings.HasPrefix(uri, strings.TrimSuffix(resources.SourceURITemplate, "{id}")):
+		return resources.SourceURITemplate
+	}
+	return "other"
+}
+
+// ResourceOutcome names how a resource read ended: "ok", "not_found", "invalid_params",
+// the code of an error that has one (busy, unavailable), or "error".
+func ResourceOutcome(err error) string {
+	var coded interface{ Code() string }
+	switch {
+	case err == nil:
+		return OutcomeOK
+	case errors.Is(err, mcp.ErrResourceNotFound):
+		return "not_found"
+	case errors.Is(err, mcp.ErrInvalidParams):
+		return "invalid_params"
+	case errors.As(err, &coded) && validCode(coded.Code()):
+		return coded.Code()
+	}
+	return OutcomeError
 }
 
 // Outcome names how a tool call ended: "ok", the code in structuredContent.error.code of

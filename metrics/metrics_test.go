@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -141,4 +142,65 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 	require.NoError(t, err)
 	require.True(t, strings.Contains(string(b), "# TYPE"), "exposition format")
 	return string(b)
+}
+
+type codedErr string
+
+func (c codedErr) Error() string { return "refused: " + string(c) }
+func (c codedErr) Code() string  { return string(c) }
+
+func TestResourceOutcomeAndName(t *testing.T) {
+	outcomes := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"success", nil, "ok"},
+		{"not found", fmt.Errorf("%w: unknown id", mcp.ErrResourceNotFound), "not_found"},
+		{"invalid id", fmt.Errorf("%w: bad id", mcp.ErrInvalidParams), "invalid_params"},
+		{"refused with a code", fmt.Errorf("wrapped: %w", codedErr("busy")), "busy"},
+		{"a code that is free text", codedErr("Not A Code!"), "error"},
+		{"anything else", errors.New("boom"), "error"},
+	}
+	for _, tc := range outcomes {
+		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, metrics.ResourceOutcome(tc.err)) })
+	}
+	names := map[string]string{
+		"panther://s3-sources/onboarding":                           "panther://s3-sources/onboarding",
+		"panther://s3-sources/4a4d2c1e-0000-4000-8000-000000000000": "panther://s3-sources/{id}",
+		"file:///etc/passwd":                                        "other",
+	}
+	for uri, want := range names {
+		assert.Equal(t, want, metrics.ResourceName(uri), uri)
+	}
+}
+
+func TestResourceMiddlewareAndRefusals(t *testing.T) {
+	m := metrics.New()
+	read := m.ResourceMiddleware()(func(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		if strings.HasSuffix(req.Params.URI, "missing") {
+			return nil, mcp.ErrResourceNotFound
+		}
+		return nil, nil
+	})
+	for _, uri := range []string{"panther://s3-sources/a", "panther://s3-sources/missing"} {
+		req := mcp.ReadResourceRequest{}
+		req.Params.URI = uri
+		_, _ = read(context.Background(), req)
+	}
+	m.Refused(metrics.RefusedConnPerIP)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`panther_s3_mcp_resource_reads_total{outcome="ok",resource="panther://s3-sources/{id}"} 1`,
+		`panther_s3_mcp_resource_reads_total{outcome="not_found",resource="panther://s3-sources/{id}"} 1`,
+		`panther_s3_mcp_resource_read_duration_seconds_count{resource="panther://s3-sources/{id}"} 2`,
+		`panther_s3_mcp_http_refusals_total{reason="connections_per_ip"} 1`,
+		`panther_s3_mcp_http_refusals_total{reason="sessions"} 0`,
+		`panther_s3_mcp_http_refusals_total{reason="sse_backlog"} 0`,
+	} {
+		assert.Contains(t, body, want)
+	}
+	assert.NotContains(t, body, "missing", "no id in a label")
 }

@@ -61,10 +61,10 @@ func TestVersionAndFlags(t *testing.T) {
 		args       []string
 		wantStderr []string
 	}{
-		{"unknown flag", []string{"--bogus"}, []string{"flag provided but not defined: -bogus", "Usage of panther-s3-mcp", "-panther-api-url"}},
+		{"unknown flag", []string{"--bogus"}, []string{"unknown flag --bogus", "Usage of panther-s3-mcp", "-panther-api-url"}},
 		{"positional argument", []string{"serve"}, []string{"1 unexpected argument(s)"}},
-		{"bad log level", []string{"--log-level", "loud"}, []string{`invalid log level "loud"`}},
-		{"bad log format", []string{"--log-format", "xml"}, []string{`invalid log format "xml"`}},
+		{"bad log level", []string{"--log-level", "loud"}, []string{"invalid --log-level (MCP_LOG_LEVEL): use debug, info, warn or error"}},
+		{"bad log format", []string{"--log-format", "xml"}, []string{"invalid --log-format (MCP_LOG_FORMAT): use text or json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -50,6 +52,7 @@ func main() {
 // options are the parsed flags and environment.
 type options struct {
 	url, token          string
+	allowInsecureURL    bool
 	readOnly, demo      bool
 	tools, excludeTools string
 	logLevel, logFormat string
@@ -57,31 +60,53 @@ type options struct {
 	http                httpFlags
 }
 
+// envBindings are the settings of options that an environment variable can give.
+var envBindings = []envBinding{
+	{"panther-api-url", mcpserver.EnvURL, kindString},
+	{"panther-api-token", mcpserver.EnvToken, kindString},
+	{"allow-insecure-panther-url", "PANTHER_ALLOW_INSECURE_URL", kindBool},
+	{"read-only", "PANTHER_READ_ONLY", kindBool},
+	{"tools", "MCP_TOOLS", kindString},
+	{"exclude-tools", "MCP_EXCLUDE_TOOLS", kindString},
+	{"log-level", "MCP_LOG_LEVEL", kindString},
+	{"log-format", "MCP_LOG_FORMAT", kindString},
+}
+
+// parse reads the command line, then the environment for what it left unset. Usage goes
+// to stderr on --help or a bad flag; no error repeats a value (see flags.go).
 func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("panther-s3-mcp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.url, "panther-api-url", getenv(mcpserver.EnvURL), "Panther API URL, e.g. https://api.<instance>.runpanther.net (env "+mcpserver.EnvURL+")")
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.url, "panther-api-url", "", "Panther API URL, e.g. https://api.<instance>.runpanther.net (env "+mcpserver.EnvURL+")")
 	fs.StringVar(&o.token, "panther-api-token", "", "Panther API token (env "+mcpserver.EnvToken+"; prefer the env: flags show in process lists)")
-	fs.BoolVar(&o.readOnly, "read-only", envBool(getenv("PANTHER_READ_ONLY")), "expose only the read tools (env PANTHER_READ_ONLY=true)")
-	fs.StringVar(&o.tools, "tools", getenv("MCP_TOOLS"), "comma-separated allow-list of tools to expose (env MCP_TOOLS); default all")
-	fs.StringVar(&o.excludeTools, "exclude-tools", getenv("MCP_EXCLUDE_TOOLS"), "comma-separated tools to hide (env MCP_EXCLUDE_TOOLS)")
+	fs.BoolVar(&o.allowInsecureURL, "allow-insecure-panther-url", false, "allow a plain http:// Panther API URL to a host that is not loopback; the token then crosses the network unencrypted (env PANTHER_ALLOW_INSECURE_URL=true)")
+	fs.BoolVar(&o.readOnly, "read-only", false, "expose only the read tools (env PANTHER_READ_ONLY=true)")
+	fs.StringVar(&o.tools, "tools", "", "comma-separated allow-list of tools to expose (env MCP_TOOLS); default all")
+	fs.StringVar(&o.excludeTools, "exclude-tools", "", "comma-separated tools to hide (env MCP_EXCLUDE_TOOLS)")
 	fs.BoolVar(&o.demo, "demo", false, "run against a built-in fake Panther API on 127.0.0.1: no account or token needed")
-	fs.StringVar(&o.logLevel, "log-level", envOr(getenv("MCP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env MCP_LOG_LEVEL)")
-	fs.StringVar(&o.logFormat, "log-format", envOr(getenv("MCP_LOG_FORMAT"), "text"), "log format: text or json (env MCP_LOG_FORMAT)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error (env MCP_LOG_LEVEL)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (env MCP_LOG_FORMAT)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	o.http.register(fs, getenv)
+	o.http.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		printUsage(fs, stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, parseError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		// The arguments are not echoed: a misplaced token would end up in client logs.
 		return o, fmt.Errorf("%d unexpected argument(s) after the flags; every setting is a --flag (see --help)", fs.NArg())
 	}
-	if o.token == "" {
-		o.token = getenv(mcpserver.EnvToken)
+	if err := checkSwallowed(fs); err != nil {
+		return o, err
 	}
-	if err := o.http.resolve(getenv); err != nil {
+	if err := applyEnv(fs, append(envBindings, httpEnvBindings...), getenv); err != nil {
+		return o, err
+	}
+	if err := o.http.resolve(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -100,6 +125,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log, err := newLogger(stderr, o.logLevel, o.logFormat)
 	if err != nil {
 		return err
+	}
+	if !o.demo {
+		if err := checkPantherURL(o.url, o.allowInsecureURL); err != nil {
+			return err
+		}
 	}
 	if o.demo {
 		demo, err := startDemo(log)
@@ -131,10 +161,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// An agent may have many calls in flight, each mostly waiting on Panther.
 	server.WithWorkerPoolSize(stdioWorkers)(stdio)
 	server.WithQueueSize(stdioQueue)(stdio)
-	// Prompt and resource failures get their JSON-RPC codes on the way out.
-	out := rpcerr.NewWriter(stdout)
-	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes), out)
-	_ = out.Flush()
+	// Responses to cancelled requests are withheld (see cancelFilter), and prompt and
+	// resource failures get their JSON-RPC codes on the way out (rpcerr).
+	fixed := rpcerr.NewWriter(stdout)
+	out := newCancelFilter(fixed)
+	err = stdio.Listen(ctx, limitLines(stdin, maxLineBytes, out.observe), out)
+	_ = fixed.Flush()
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		log.Info("stdio closed; exiting")
 		return nil
@@ -145,7 +177,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("invalid log level %q: use debug, info, warn or error", level)
+		return nil, errors.New("invalid --log-level (MCP_LOG_LEVEL): use debug, info, warn or error")
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch strings.ToLower(format) {
@@ -154,7 +186,25 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("invalid log format %q: use text or json", format)
+	return nil, errors.New("invalid --log-format (MCP_LOG_FORMAT): use text or json")
+}
+
+// checkPantherURL refuses a plain http:// Panther URL whose host is not loopback unless
+// the operator allowed it: every request would carry the token in clear across the
+// network. The URL itself is not repeated (it may hold credentials); a URL that does not
+// parse is left to the client's own checks.
+func checkPantherURL(raw string, allowInsecure bool) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Hostname() == "" || allowInsecure {
+		return nil
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if ip, err := netip.ParseAddr(host); host == "localhost" || err == nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("refusing a plain http:// " + mcpserver.EnvURL + " to a host that is not loopback: the Panther API token " +
+		"would cross the network unencrypted. Use the https:// URL of your Panther API, or, if the network to that host is " +
+		"trusted (a TLS-terminating proxy, a test server), pass --allow-insecure-panther-url (PANTHER_ALLOW_INSECURE_URL=true)")
 }
 
 func envBool(v string) bool {
@@ -173,11 +223,4 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-func envOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -2,8 +2,12 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"io"
+	"sync"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 )
 
 // maxLineBytes bounds one JSON-RPC message read from stdin. mcp-go reads each line whole,
@@ -15,17 +19,19 @@ const maxLineBytes = 4 << 20
 const oversizeLine = "message too large\n"
 
 // lineLimiter passes lines through unchanged, except that a line longer than max bytes is
-// dropped and replaced by oversizeLine. It holds at most one line in memory.
+// dropped and replaced by oversizeLine. It holds at most one line in memory. Each line
+// passed is shown to observe, when set, before it is returned.
 type lineLimiter struct {
 	r       *bufio.Reader
 	max     int
+	observe func(line []byte)
 	pending []byte // output not yet returned
 	line    []byte // the line being collected
 	err     error
 }
 
-func limitLines(r io.Reader, max int) io.Reader {
-	return &lineLimiter{r: bufio.NewReaderSize(r, 64<<10), max: max}
+func limitLines(r io.Reader, max int, observe func([]byte)) io.Reader {
+	return &lineLimiter{r: bufio.NewReaderSize(r, 64<<10), max: max, observe: observe}
 }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
@@ -34,6 +40,9 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 			return 0, l.err
 		}
 		l.pending, l.err = l.nextLine()
+		if l.observe != nil && len(l.pending) > 0 {
+			l.observe(l.pending)
+		}
 	}
 	n := copy(p, l.pending)
 	l.pending = l.pending[n:]
@@ -66,4 +75,69 @@ func (l *lineLimiter) nextLine() ([]byte, error) {
 			return l.line, nil
 		}
 	}
+}
+
+// maxTracked bounds the request ids cancelFilter remembers.
+const maxTracked = 4096
+
+// cancelFilter withholds the response to a request the client cancelled with
+// notifications/cancelled: the MCP spec says the receiver should not answer it, and
+// mcp-go answers it with the handler's "canceled" result. It sees every input line
+// (observe) and every output message (Write); only requests read and not yet answered
+// can be cancelled, so a late or repeated cancellation changes nothing.
+type cancelFilter struct {
+	out io.Writer
+
+	mu       sync.Mutex
+	inflight map[string]bool // request id → cancelled
+}
+
+func newCancelFilter(out io.Writer) *cancelFilter {
+	return &cancelFilter{out: out, inflight: map[string]bool{}}
+}
+
+// observe records a request, or the cancellation of one, from an input line.
+func (f *cancelFilter) observe(line []byte) {
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			RequestID json.RawMessage `json:"requestId"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(line, &m) != nil || m.Method == "" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m.Method == "notifications/cancelled" {
+		if id := httpserver.CompactID(m.Params.RequestID); id != "" {
+			if _, ok := f.inflight[id]; ok {
+				f.inflight[id] = true
+			}
+		}
+		return
+	}
+	if id := httpserver.CompactID(m.ID); id != "" && len(f.inflight) < maxTracked {
+		if _, dup := f.inflight[id]; !dup {
+			f.inflight[id] = false
+		}
+	}
+}
+
+// Write passes a message through unless it is the response to a cancelled request.
+// mcp-go writes each message, newline included, in one Write.
+func (f *cancelFilter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.inflight) > 0 {
+		if id, ok := httpserver.PeekResponseID(p); ok {
+			cancelled, known := f.inflight[id]
+			delete(f.inflight, id)
+			if known && cancelled {
+				return len(p), nil
+			}
+		}
+	}
+	return f.out.Write(p)
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -251,6 +252,13 @@ func TestServerContainer(t *testing.T) {
 			}
 			assert.Equal(t, "http", env["MCP_TRANSPORT"].Value)
 			assert.Equal(t, "0.0.0.0:8080", env["MCP_ADDR"].Value)
+			// Probes and scrapers address the pod IP, which must pass the Host check: POD_IP
+			// from the downward API, defined before MCP_ALLOWED_HOSTS refers to it.
+			require.NotNil(t, env["POD_IP"].ValueFrom, "POD_IP comes from the downward API")
+			assert.Equal(t, "status.podIP", env["POD_IP"].ValueFrom.FieldRef.FieldPath)
+			assert.Contains(t, env["MCP_ALLOWED_HOSTS"].Value, "$(POD_IP)")
+			assert.Less(t, slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "POD_IP" }),
+				slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "MCP_ALLOWED_HOSTS" }))
 			tok := env["MCP_AUTH_TOKEN"].ValueFrom
 			require.NotNil(t, tok, "MCP_AUTH_TOKEN comes from a Secret")
 			require.NotNil(t, tok.SecretKeyRef)
