@@ -108,8 +108,9 @@ func ToolResult(e *Error) *mcp.CallToolResult {
 }
 
 // RPC returns e as the error of a prompt or resource handler: mcp-go answers it with a
-// JSON-RPC error whose message is e's text. Invalid arguments wrap mcp.ErrInvalidParams
-// (-32602) and not_found wraps mcp.ErrResourceNotFound (-32002).
+// JSON-RPC error whose message is e's code, then its text. Invalid arguments wrap
+// mcp.ErrInvalidParams (-32602 on the wire, see rpcerr) and not_found wraps
+// mcp.ErrResourceNotFound (-32002).
 func RPC(e *Error) error {
 	switch e.Code {
 	case CodeInvalidArguments:
@@ -117,5 +118,5 @@ func RPC(e *Error) error {
 	case "not_found":
 		return fmt.Errorf("%w: %w", mcp.ErrResourceNotFound, e)
 	}
-	return e
+	return fmt.Errorf("%s: %w", e.Code, e)
 }

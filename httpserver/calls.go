@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/metrics"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
@@ -19,8 +20,8 @@ const DefaultMaxConcurrentCalls = 64
 
 // Error codes of the results Calls makes itself.
 const (
-	CodeBusy        = "busy"
-	CodeUnavailable = "unavailable"
+	CodeBusy        = failure.CodeBusy
+	CodeUnavailable = failure.CodeUnavailable
 )
 
 // Calls is the call side of the HTTP server: a log line with a request id per call, a
@@ -124,11 +125,11 @@ func (c *Calls) limit(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			case c.sem <- struct{}{}:
 				defer func() { <-c.sem }()
 			default:
-				return refusal(CodeBusy, "the server is handling as many tool calls as it allows; nothing was sent to Panther", "retry in a moment"), nil
+				return failure.ToolResult(refused(CodeBusy, "the server is handling as many tool calls as it allows; nothing was sent to Panther")), nil
 			}
 		}
 		if !c.enter() {
-			return refusal(CodeUnavailable, "the server is shutting down; nothing was sent to Panther", "retry in a moment"), nil
+			return failure.ToolResult(refused(CodeUnavailable, "the server is shutting down; nothing was sent to Panther")), nil
 		}
 		defer c.leave()
 		return next(ctx, req)
@@ -165,32 +166,21 @@ func (c *Calls) limitReads(next server.ResourceHandlerFunc) server.ResourceHandl
 			case c.sem <- struct{}{}:
 				defer func() { <-c.sem }()
 			default:
-				return nil, &RefusedError{code: CodeBusy, msg: "busy: the server is handling as many calls as it allows; nothing was sent to Panther; retry in a moment"}
+				return nil, failure.RPC(refused(CodeBusy, "the server is handling as many calls as it allows; nothing was sent to Panther"))
 			}
 		}
 		if !c.enter() {
-			return nil, &RefusedError{code: CodeUnavailable, msg: "unavailable: the server is shutting down; nothing was sent to Panther; retry in a moment"}
+			return nil, failure.RPC(refused(CodeUnavailable, "the server is shutting down; nothing was sent to Panther"))
 		}
 		defer c.leave()
 		return next(ctx, req)
 	}
 }
 
-// RefusedError is the error of a resource read the server refused without running it:
+// refused is the failure of a call or read the server turned away without running it:
 // busy (over the cap) or unavailable (shutting down). Both are worth retrying.
-type RefusedError struct{ code, msg string }
-
-func (e *RefusedError) Error() string { return e.msg }
-
-// Code is CodeBusy or CodeUnavailable.
-func (e *RefusedError) Code() string { return e.code }
-
-func refusal(code, message, hint string) *mcp.CallToolResult {
-	res := mcp.NewToolResultStructured(map[string]any{"error": map[string]any{
-		"code": code, "message": message, "retryable": true, "hint": hint,
-	}}, message+"\nHint: "+hint)
-	res.IsError = true
-	return res
+func refused(code, message string) *failure.Error {
+	return failure.New(code, message, "retry in a moment").Retry()
 }
 
 func (c *Calls) enter() bool {

@@ -16,6 +16,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // instance is the HTTP transport running on 127.0.0.1 in front of a fake Panther.
@@ -32,6 +33,8 @@ type setup struct {
 	maxCalls int
 	opts     httpserver.Options
 	client   func(*pantherapi.Config)
+	// confirm is the delete confirmation mode; "" is the default.
+	confirm tools.ConfirmationMode
 }
 
 // start runs an instance; it is shut down at cleanup if the test did not stop it.
@@ -47,6 +50,7 @@ func start(t *testing.T, p *testkit.Panther, s setup) *instance {
 	if s.client != nil {
 		cfg.Client = s.client
 	}
+	cfg.DeleteConfirmation = s.confirm
 	opts := s.opts
 	if s.maxCalls != 0 {
 		opts.MaxConcurrentCalls = s.maxCalls

@@ -19,6 +19,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -55,13 +56,33 @@ func TestLifecycleOverHTTP(t *testing.T) {
 			stored, ok := p.Source(id)
 			require.True(t, ok)
 			assert.Equal(t, "http trail 2", stored.IntegrationLabel)
-			res := testkit.Call(t, c, "delete_s3_source", map[string]any{"id": id})
+			res := testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": id})
+			if tc.kind == streamable && !tc.stateful && tc.version != "2026-07-28" {
+				// Stateless in the initialize era: what the client declared at initialize is
+				// not known, so no one can be asked, and the delete is refused.
+				assert.Equal(t, "confirmation_unavailable", testkit.ErrorOf(t, res)["code"])
+				assert.Len(t, p.Sources(), 1, "nothing was deleted")
+				return
+			}
 			require.False(t, res.IsError, testkit.Text(res))
 			assert.Empty(t, p.Sources())
-			e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, "not_found", e["code"])
 		})
 	}
+}
+
+// TestDeleteConfirmationClientMode trusts the client's own approval where the user cannot
+// be asked, as --delete-confirmation=client chooses.
+func TestDeleteConfirmationClientMode(t *testing.T) {
+	t.Parallel()
+	p := testkit.StartPanther(t)
+	in := start(t, p, setup{token: testkit.Token, confirm: tools.ConfirmClient})
+	c := connect(t, in, streamable, "2025-11-25", nil)
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("trusted")))["integrationId"]
+	res := testkit.Call(t, c, tools.DeleteS3SourceName, map[string]any{"id": id})
+	require.False(t, res.IsError, testkit.Text(res))
+	assert.Empty(t, p.Sources())
 }
 
 func TestStatelessByDefault(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
 )
 
@@ -181,7 +182,7 @@ func ResourceName(uri string) string {
 // ResourceOutcome names how a resource read ended: "ok", "not_found", "invalid_params",
 // the code of an error that has one (busy, unavailable), or "error".
 func ResourceOutcome(err error) string {
-	var coded interface{ Code() string }
+	f, coded := failure.As(err)
 	switch {
 	case err == nil:
 		return OutcomeOK
@@ -189,8 +190,8 @@ func ResourceOutcome(err error) string {
 		return "not_found"
 	case errors.Is(err, mcp.ErrInvalidParams):
 		return "invalid_params"
-	case errors.As(err, &coded) && validCode(coded.Code()):
-		return coded.Code()
+	case coded && validCode(f.Code):
+		return f.Code
 	}
 	return OutcomeError
 }

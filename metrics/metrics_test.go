@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,10 +146,7 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 	return string(b)
 }
 
-type codedErr string
-
-func (c codedErr) Error() string { return "refused: " + string(c) }
-func (c codedErr) Code() string  { return string(c) }
+func codedErr(code string) error { return failure.RPC(failure.New(code, "refused", "")) }
 
 func TestResourceOutcomeAndName(t *testing.T) {
 	outcomes := []struct {

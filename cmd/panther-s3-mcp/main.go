@@ -24,6 +24,8 @@ import (
 	buildversion "github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/rpcerr"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // Tool calls served at once over stdio, and queued beyond that.
@@ -57,6 +59,8 @@ type options struct {
 	tools, excludeTools string
 	logLevel, logFormat string
 	showVersion         bool
+	deleteConfirmation  string
+	pantherAWSAccount   string
 	http                httpFlags
 }
 
@@ -70,6 +74,8 @@ var envBindings = []envBinding{
 	{"exclude-tools", "MCP_EXCLUDE_TOOLS", kindString},
 	{"log-level", "MCP_LOG_LEVEL", kindString},
 	{"log-format", "MCP_LOG_FORMAT", kindString},
+	{"delete-confirmation", "MCP_DELETE_CONFIRMATION", kindString},
+	{"panther-aws-account-id", mcpserver.EnvPantherAWSAccount, kindString},
 }
 
 // parse reads the command line, then the environment for what it left unset. Usage goes
@@ -88,6 +94,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error (env MCP_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (env MCP_LOG_FORMAT)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&o.deleteConfirmation, "delete-confirmation", string(tools.ConfirmElicit), "how deletes are confirmed: elicit (ask the user; refuse when the connection cannot) or client (trust the client's approval where the user cannot be asked) (env MCP_DELETE_CONFIRMATION)")
+	fs.StringVar(&o.pantherAWSAccount, "panther-aws-account-id", "", "Panther's AWS account id, for the AWS set-ups get_s3_source_aws_setup writes (env "+mcpserver.EnvPantherAWSAccount+")")
 	o.http.register(fs)
 	if err := fs.Parse(args); err != nil {
 		printUsage(fs, stderr)
@@ -108,6 +116,12 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 	if err := o.http.resolve(); err != nil {
 		return o, err
+	}
+	if _, err := tools.ParseConfirmationMode(o.deleteConfirmation); err != nil {
+		return o, errors.New("invalid --delete-confirmation (MCP_DELETE_CONFIRMATION): use elicit or client")
+	}
+	if o.pantherAWSAccount != "" && !rules.ValidAccountID(o.pantherAWSAccount) {
+		return o, errors.New("invalid --panther-aws-account-id (" + mcpserver.EnvPantherAWSAccount + "): want Panther's 12-digit AWS account id")
 	}
 	return o, nil
 }
@@ -148,6 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		ExcludeTools: splitList(o.excludeTools),
 		Logger:       log,
 	}
+	cfg.DeleteConfirmation, _ = tools.ParseConfirmationMode(o.deleteConfirmation)
+	cfg.PantherAWSAccountID = o.pantherAWSAccount
 	if o.http.transport == transportHTTP {
 		return serveHTTP(ctx, o.http, cfg, log)
 	}

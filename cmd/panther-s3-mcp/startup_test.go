@@ -63,6 +63,8 @@ func TestStartupErrorsDoNotEchoValues(t *testing.T) {
 		{"a token in a numeric variable", nil, []string{"MCP_MAX_CONCURRENT_CALLS=" + secret}, "invalid MCP_MAX_CONCURRENT_CALLS: want a whole number"},
 		{"a token in a duration variable", nil, []string{"MCP_SESSION_IDLE_TIMEOUT=" + secret}, "invalid MCP_SESSION_IDLE_TIMEOUT: want a duration"},
 		{"a flag without its value", []string{"--panther-api-url"}, nil, "--panther-api-url needs a value"},
+		{"a token as the delete confirmation mode", nil, []string{"MCP_DELETE_CONFIRMATION=" + secret}, "invalid --delete-confirmation (MCP_DELETE_CONFIRMATION): use elicit or client"},
+		{"a token as Panther's AWS account", []string{"--panther-aws-account-id", secret}, nil, "invalid --panther-aws-account-id (PANTHER_AWS_ACCOUNT_ID)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
