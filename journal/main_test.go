@@ -1,9 +1,12 @@
 package journal_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"go.uber.org/goleak"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal/journaltest"
 )
@@ -12,7 +15,16 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(crashChildEnv); spec != "" {
 		os.Exit(crashChild(spec))
 	}
-	os.Exit(journaltest.Main(m))
+	code := journaltest.Main(m)
+	if code == 0 {
+		// Every store the tests opened was closed: nothing of theirs may still run
+		// (retention loops, pools, the shared server's watcher).
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left running:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 func sqliteBackend() journaltest.Backend {
