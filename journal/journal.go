@@ -82,7 +82,8 @@ func Operations() []Operation {
 type Entry struct {
 	// ID is unique and sortable by creation time (a UUIDv7).
 	ID string `json:"id"`
-	// Time is when the intent was written (UTC, microsecond precision).
+	// Time is when the intent was written (UTC, microsecond precision), by the clock of
+	// the process that wrote it: List orders by it, then by ID.
 	Time time.Time `json:"time"`
 	// CompletedAt is when the outcome was written; nil while Pending.
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
