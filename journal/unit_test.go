@@ -145,3 +145,8 @@ func TestSQLiteDSN(t *testing.T) {
 	dsn := sqliteDSN("/tmp/a?b#c%d/j.db", []string{"busy_timeout(10)"}, true)
 	assert.Equal(t, "file:/tmp/a%3fb%23c%25d/j.db?_pragma=busy_timeout%2810%29&_txlock=immediate", dsn)
 }
+
+func TestSchemasInStep(t *testing.T) {
+	assert.Len(t, postgresMigrations, len(sqliteMigrations), "every schema version exists for both backends")
+	assert.Equal(t, len(sqliteMigrations), SchemaVersion())
+}

@@ -24,8 +24,8 @@ type Backend struct {
 	NewSpec func(t *testing.T) string
 }
 
-// Base is the time the suite's clocks start at.
-var Base = time.Date(2026, 3, 14, 15, 9, 26, 535897000, time.UTC)
+// base is the time the suite's clocks start at (a constant in all but name).
+var base = time.Date(2026, 3, 14, 15, 9, 26, 535897000, time.UTC)
 
 // RunSuite runs the behaviour every backend must have. Its subtests run in parallel,
 // each on a journal of its own.
@@ -115,7 +115,7 @@ func sampleIntent() journal.Intent {
 
 func testBeginComplete(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	in := journal.Intent{
 		Tool: "create_s3_source", Operation: journal.OpCreate, SourceLabel: "prod-cloudtrail",
@@ -132,7 +132,7 @@ func testBeginComplete(t *testing.T, spec string) {
 	e, err := st.Get(ctx, id)
 	require.NoError(t, err)
 	want := journal.Entry{
-		ID: id, Time: Base.Truncate(time.Microsecond), Tool: in.Tool, Operation: journal.OpCreate,
+		ID: id, Time: base.Truncate(time.Microsecond), Tool: in.Tool, Operation: journal.OpCreate,
 		Outcome: journal.OutcomeUnknown, Pending: true, SourceLabel: in.SourceLabel,
 		After: in.After, ChangedFields: in.ChangedFields, ClientName: in.ClientName,
 		ClientVersion: in.ClientVersion, Caller: in.Caller,

@@ -16,7 +16,7 @@ import (
 
 func testFilters(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	type step struct {
 		tool     string
@@ -101,7 +101,7 @@ func writeN(t *testing.T, st journal.Store, clk *Clock, n int) []string {
 
 func testPaging(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	want := writeN(t, st, clk, 37)
 	for _, size := range []int{1, 2, 5, 10, 36, 37, 38, 0} {
@@ -138,7 +138,7 @@ func testPaging(t *testing.T, spec string) {
 
 func testPagingWhileWriting(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	want := writeN(t, st, clk, 12)
 	p, err := st.List(ctx, journal.Filter{Limit: 5})
@@ -154,7 +154,7 @@ func testPagingWhileWriting(t *testing.T, spec string) {
 
 func testJSONLines(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	want := writeN(t, st, clk, 7)
 	read := func(f journal.Filter) []journal.Entry {

@@ -28,8 +28,8 @@ func testInvalid(t *testing.T, spec string) {
 		{Outcome: "done"},
 		{Cursor: "not-a-cursor"},
 		{Cursor: "djE6MTIz"}, // base64 of "v1:123": no id
-		{Since: Base, Until: Base},
-		{Since: Base.Add(time.Hour), Until: Base},
+		{Since: base, Until: base},
+		{Since: base.Add(time.Hour), Until: base},
 	} {
 		_, err := st.List(ctx, f)
 		assert.ErrorIs(t, err, journal.ErrInvalid, "%+v", f)

@@ -84,7 +84,7 @@ func testAppendOnlyInDatabase(t *testing.T, spec string) {
 
 func testPrune(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	var oldDone []string
 	for range 3 {
@@ -98,10 +98,10 @@ func testPrune(t *testing.T, spec string) {
 	clk.Advance(100 * 24 * time.Hour)
 	newer := writeN(t, st, clk, 2)
 
-	n, err := st.Prune(ctx, Base.Add(50*24*time.Hour))
+	n, err := st.Prune(ctx, base.Add(50*24*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "the old completed entries go")
-	n, err = st.Prune(ctx, Base.Add(50*24*time.Hour))
+	n, err = st.Prune(ctx, base.Add(50*24*time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Equal(t, append(newer, oldPending), listIDs(t, st, journal.Filter{}), "an entry without an outcome is kept")
@@ -113,7 +113,7 @@ func testPrune(t *testing.T, spec string) {
 
 func testRetention(t *testing.T, spec string) {
 	ctx := ctxT(t)
-	clk := NewClock(Base)
+	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	writeN(t, st, clk, 3)
 	require.NoError(t, st.Close())
