@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -34,7 +35,11 @@ func crashChild(spec string) int {
 		return 2
 	}
 	fmt.Println("BEGUN", id)
-	select {} // the change is "in flight" until the process is killed
+	// The change is "in flight" until the process is killed. Reading stdin, which the
+	// test holds open, blocks without looking like a deadlock to the runtime (which
+	// would end the process first), and ends should the test itself die.
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return 3
 }
 
 // TestCrashBetweenIntentAndOutcome kills (SIGKILL) a process after it wrote an intent
@@ -49,6 +54,9 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), crashChildEnv+"="+spec)
 			cmd.Stderr = os.Stderr
+			stdin, err := cmd.StdinPipe() // held open: the child waits on it
+			require.NoError(t, err)
+			defer func() { _ = stdin.Close() }()
 			out, err := cmd.StdoutPipe()
 			require.NoError(t, err)
 			require.NoError(t, cmd.Start())
