@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -76,4 +77,21 @@ func cleanKind(kind string) string {
 		return "credential"
 	}
 	return kind
+}
+
+type callerKey struct{}
+
+// WithCaller returns a context whose changes are journaled as made by caller (built with
+// CallerHash and JoinCallers; never a credential).
+func WithCaller(ctx context.Context, caller string) context.Context {
+	return context.WithValue(ctx, callerKey{}, caller)
+}
+
+// CallerFrom returns the caller of ctx, or the operating-system user running the server
+// when the transport named none (stdio).
+func CallerFrom(ctx context.Context) string {
+	if c, ok := ctx.Value(callerKey{}).(string); ok && c != "" {
+		return c
+	}
+	return OSUser()
 }

@@ -88,7 +88,7 @@ func TestDeleteConfirmationCannotBeForged(t *testing.T) {
 		req.Params.Name = tools.DeleteS3SourceName
 		req.Params.Arguments = map[string]any{"id": id}
 		req.Params.RequestState = state
-		req.Params.InputResponses = mcp.InputResponses{"confirm_delete": mcp.NewElicitationInputResponse(accept(true))}
+		req.Params.InputResponses = mcp.InputResponses{"confirm": mcp.NewElicitationInputResponse(accept(true))}
 		res, err := c.CallTool(context.Background(), req)
 		require.NoError(t, err)
 		assert.True(t, res.IsError, "state %q: %s", state, testkit.Text(res))

@@ -135,7 +135,7 @@ func TestAWSSetup(t *testing.T) {
 		"s3Bucket": "acme-logs", "awsAccountId": "123456789012", "prefixes": []any{"AWSLogs/"}, "logTypes": []any{"AWS.CloudTrail"},
 	})
 	require.False(t, res.IsError, testkit.Text(res))
-	sc := testkit.Structured(t, res)
+	sc := testkit.Structured(t, res)["setup"].(map[string]any)
 	assert.Equal(t, "cloudformation", sc["format"])
 	assert.Contains(t, sc["template"], "AWS::IAM::Role")
 	assert.Contains(t, sc["template"], "999988887777", "the role trusts Panther's account")
@@ -150,7 +150,7 @@ func TestAWSSetup(t *testing.T) {
 	// For an existing source, as Terraform.
 	res = testkit.Call(t, c, tools.GetS3SourceAWSSetupName, map[string]any{"id": id, "format": "terraform"})
 	require.False(t, res.IsError, testkit.Text(res))
-	assert.Contains(t, testkit.Structured(t, res)["template"], `resource "aws_iam_role"`)
+	assert.Contains(t, testkit.Structured(t, res)["setup"].(map[string]any)["template"], `resource "aws_iam_role"`)
 
 	// Without Panther's account there is no template, and the fix says where to find it.
 	bare := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), "2025-11-25")

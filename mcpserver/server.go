@@ -18,6 +18,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/completion"
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
@@ -60,6 +61,12 @@ type Config struct {
 	Observer pantherapi.Observer
 	// Middleware wraps every tool call, outermost first (metrics, concurrency limits).
 	Middleware []server.ToolHandlerMiddleware
+	// Journal records every change the tools make; nil turns the journal tools into
+	// journal_disabled failures and journals nothing. The caller opens and closes it.
+	Journal journal.Store
+	// JournalOptional lets changes go ahead, with a warning, when the journal cannot be
+	// written; by default they are refused.
+	JournalOptional bool
 	// PantherAWSAccountID is Panther's AWS account id, the default of AWS set-ups
 	// (PANTHER_AWS_ACCOUNT_ID).
 	PantherAWSAccountID string
@@ -87,7 +94,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = version.Resolve("")
 	}
-	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation, PantherAWSAccountID: cfg.PantherAWSAccountID}
+	deps := &tools.Deps{Logger: log, DeleteConfirmation: cfg.DeleteConfirmation, PantherAWSAccountID: cfg.PantherAWSAccountID,
+		Journal: cfg.Journal, JournalOptional: cfg.JournalOptional}
 	if problem := missingSettings(cfg); problem != "" {
 		deps.NotConfigured = problem
 	} else {
@@ -153,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 		s.AddTools(t.ServerTool())
 	}
 	s.AddPrompts(prompts.All()...)
-	s.AddResources(resources.Static()...)
+	s.AddResources(append(resources.Static(), resources.Changes(cfg.Journal))...)
 	s.AddResourceTemplates(resources.SourceTemplate(func(ctx context.Context, id string) (pantherapi.S3Source, error) {
 		if deps.Backend == nil {
 			return pantherapi.S3Source{}, errors.New(deps.NotConfigured)

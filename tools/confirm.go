@@ -13,6 +13,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 )
 
 // ConfirmationMode is how a destructive call is confirmed by the client's user.
@@ -149,4 +151,83 @@ func elicitationFor(ctx context.Context) elicitation {
 		return elicitAvailable
 	}
 	return elicitUnavailable
+}
+
+// confirmID keys the confirmation asked of the user.
+const confirmID = "confirm"
+
+// question is a destructive change to confirm with the user.
+type question struct {
+	action, subject string // bound into the state that carries the answer
+	what            string // "the deletion of S3 source \"x\"", for messages
+	params          mcp.ElicitationParams
+}
+
+// confirm returns nil when the change may go ahead: the user confirmed, or the client
+// cannot ask and its own approval is trusted. Otherwise it returns the request that asks
+// the user, or the failure saying why nothing was changed.
+func (c *Call) confirm(ctx context.Context, q question) error {
+	confirmer := c.Confirm
+	if confirmer == nil {
+		confirmer = NewConfirmer()
+	}
+	answer := server.ElicitationResponse(c.Request.Params.InputResponses, confirmID)
+	if answer != nil && !confirmer.valid(ctx, c.Request.Params.RequestState, q.action, q.subject) {
+		answer = nil // not an answer to a question this server asked about this subject
+	}
+	if answer != nil {
+		if confirmed(answer) {
+			return nil
+		}
+		return declined(q.what, answer.Action)
+	}
+	switch elicitationFor(ctx) {
+	case elicitAvailable:
+		return askUser(server.NewInputRequestBuilder(confirmer.issue(ctx, q.action, q.subject)).
+			Elicit(confirmID, q.params).ToolResult())
+	case elicitUnavailable:
+		if c.DeleteConfirmation == ConfirmClient {
+			return nil
+		}
+		return failure.New(failure.CodeConfirmationUnavailable,
+			q.what+" needs the user's confirmation, which this connection cannot carry; nothing was changed",
+			"connect over stdio or stateful HTTP (--stateful) so the user can be asked, or have the operator start the server with --delete-confirmation=client to trust the client's own approval")
+	}
+	return nil
+}
+
+// confirmSchema is the form of every confirmation: one box to tick.
+func confirmSchema(label string) map[string]any {
+	return map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"confirm": map[string]any{"type": "boolean", "title": label},
+		},
+		"required": []string{"confirm"},
+	}
+}
+
+// confirmed reports whether the user accepted and ticked the confirmation.
+func confirmed(r *mcp.ElicitationResult) bool {
+	if r.Action != mcp.ElicitationResponseActionAccept {
+		return false
+	}
+	content, ok := r.Content.(map[string]any)
+	if !ok {
+		return false
+	}
+	yes, _ := content["confirm"].(bool)
+	return yes
+}
+
+func declined(what string, action mcp.ElicitationResponseAction) *failure.Error {
+	how := "declined"
+	switch action {
+	case mcp.ElicitationResponseActionCancel:
+		how = "cancelled"
+	case mcp.ElicitationResponseActionAccept:
+		how = "did not confirm"
+	}
+	return failure.New(failure.CodeDeclined, "the user "+how+" "+what+"; nothing was changed",
+		"do not retry unless the user asks again")
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
@@ -38,6 +39,7 @@ type CreateResult struct {
 	AlreadyExisted bool              `json:"alreadyExisted,omitempty"`
 	NoDataAlarm    *pantherapi.Alarm `json:"noDataAlarm,omitempty"`
 	Warnings       []string          `json:"warnings,omitempty"`
+	journaled
 }
 
 func createS3Source() Spec[CreateArgs, CreateResult] {
@@ -53,7 +55,14 @@ func createS3Source() Spec[CreateArgs, CreateResult] {
 				return res, err
 			}
 			res.Warnings = append(res.Warnings, unchecked...)
-			src, err := c.Backend.Create(ctx, a.toAPI())
+			var src pantherapi.S3Source
+			entry, jw, err := c.record(ctx, CreateS3SourceName, change{op: journal.OpCreate, label: a.IntegrationLabel, after: a.toAPI()},
+				func() (applied, error) {
+					var err error
+					src, err = c.Backend.Create(ctx, a.toAPI())
+					return applied{after: src, sourceID: src.IntegrationID}, err
+				})
+			res.entry, res.Warnings = entry, append(res.Warnings, jw...)
 			if errors.Is(err, pantherapi.ErrExists) {
 				return res, c.sameSourceOrExists(ctx, a, err, &res)
 			}
@@ -64,7 +73,8 @@ func createS3Source() Spec[CreateArgs, CreateResult] {
 			if a.NoDataAlarmMinutes > 0 {
 				// The source exists now: a failed second step is a warning, never an error
 				// that would invite a second create.
-				if alarm, err := c.Backend.SetNoDataAlarm(ctx, src.IntegrationID, a.NoDataAlarmMinutes); err == nil {
+				alarm, _, err := c.setAlarm(ctx, CreateS3SourceName, src.IntegrationID, src.IntegrationLabel, a.NoDataAlarmMinutes)
+				if err == nil {
 					res.NoDataAlarm = &alarm
 				} else {
 					res.Warnings = append(res.Warnings, fmt.Sprintf("the source was created, but setting its no-data alarm failed (%s); retry that step alone with %s {\"id\": %q, \"minutesThreshold\": %d}",
@@ -169,7 +179,7 @@ func (r CreateResult) Summary() string {
 	if r.AlreadyExisted {
 		return "S3 source " + oneLine(*r.Source) + " already existed with this configuration (an earlier attempt created it); nothing new was created."
 	}
-	return "Created S3 source " + oneLine(*r.Source) + "."
+	return "Created S3 source " + oneLine(*r.Source) + "." + r.entryNote()
 }
 
 func (r CreateResult) warningList() []string { return r.Warnings }

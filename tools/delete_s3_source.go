@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
@@ -20,10 +19,8 @@ type DeleteResult struct {
 	Deleted  bool                 `json:"deleted"`
 	Source   *pantherapi.S3Source `json:"source,omitempty"`
 	Warnings []string             `json:"warnings,omitempty"`
+	journaled
 }
-
-// confirmDeleteID keys the confirmation asked of the user.
-const confirmDeleteID = "confirm_delete"
 
 func deleteS3Source() Spec[IDArgs, DeleteResult] {
 	return Spec[IDArgs, DeleteResult]{
@@ -37,53 +34,23 @@ func deleteS3Source() Spec[IDArgs, DeleteResult] {
 			if err != nil {
 				return DeleteResult{}, err
 			}
-			if err := c.confirmDelete(ctx, src); err != nil {
+			if err := c.confirm(ctx, question{action: "delete", subject: src.IntegrationID, what: fmt.Sprintf("the deletion of S3 source %q", src.IntegrationLabel),
+				params: confirmation(src)}); err != nil {
 				return DeleteResult{}, err
 			}
-			if err := c.Backend.Delete(ctx, a.ID); err != nil {
+			entry, jw, err := c.record(ctx, DeleteS3SourceName, change{op: journal.OpDelete, sourceID: src.IntegrationID, label: src.IntegrationLabel, before: src},
+				func() (applied, error) { return applied{}, c.Backend.Delete(ctx, a.ID) })
+			if err != nil {
 				return DeleteResult{}, err
 			}
-			res := DeleteResult{Deleted: true, Source: &src}
+			res := DeleteResult{Deleted: true, Source: &src, Warnings: jw, journaled: journaled{entry}}
 			// The source's no-data alarm goes with it (none set is fine).
-			if err := c.Backend.DeleteNoDataAlarm(ctx, a.ID); err != nil {
+			if _, err := c.removeAlarm(ctx, DeleteS3SourceName, src.IntegrationID, src.IntegrationLabel); err != nil {
 				res.Warnings = append(res.Warnings, "the source was deleted, but removing its no-data alarm failed: "+firstLine(APIFailure(c.log(), c.Host, err)))
 			}
 			return res, nil
 		},
 	}
-}
-
-// confirmDelete returns nil when the deletion of src may go ahead: the user confirmed, or
-// the client cannot ask and its own approval is trusted. Otherwise it returns the request
-// to ask the user, or the failure saying why nothing was deleted.
-func (c *Call) confirmDelete(ctx context.Context, src pantherapi.S3Source) error {
-	confirm := c.Confirm
-	if confirm == nil {
-		confirm = NewConfirmer()
-	}
-	answer := server.ElicitationResponse(c.Request.Params.InputResponses, confirmDeleteID)
-	if answer != nil && !confirm.valid(ctx, c.Request.Params.RequestState, "delete", src.IntegrationID) {
-		answer = nil // not an answer to a question this server asked about this source
-	}
-	if answer != nil {
-		if confirmed(answer) {
-			return nil
-		}
-		return declined(src, answer.Action)
-	}
-	switch elicitationFor(ctx) {
-	case elicitAvailable:
-		return askUser(server.NewInputRequestBuilder(confirm.issue(ctx, "delete", src.IntegrationID)).
-			Elicit(confirmDeleteID, confirmation(src)).ToolResult())
-	case elicitUnavailable:
-		if c.DeleteConfirmation == ConfirmClient {
-			return nil
-		}
-		return failure.New(failure.CodeConfirmationUnavailable,
-			fmt.Sprintf("the deletion of S3 source %q needs the user's confirmation, which this connection cannot carry; nothing was deleted", src.IntegrationLabel),
-			"connect over stdio or stateful HTTP (--stateful) so the user can be asked, or have the operator start the server with --delete-confirmation=client to trust the client's own approval")
-	}
-	return nil
 }
 
 func confirmation(src pantherapi.S3Source) mcp.ElicitationParams {
@@ -94,49 +61,11 @@ func confirmation(src pantherapi.S3Source) mcp.ElicitationParams {
 	return mcp.ElicitationParams{
 		Message: fmt.Sprintf("Delete the Panther S3 log source %q (id %s)? Panther will stop ingesting from bucket s3://%s (account %s), prefixes: %s.",
 			src.IntegrationLabel, src.IntegrationID, src.S3Bucket, src.AWSAccountID, strings.Join(prefixes, "; ")),
-		RequestedSchema: map[string]any{
-			"type": "object",
-			"properties": map[string]any{
-				"confirm": map[string]any{
-					"type":        "boolean",
-					"title":       "Delete this source",
-					"description": "Check to delete the source " + src.IntegrationLabel,
-				},
-			},
-			"required": []string{"confirm"},
-		},
+		RequestedSchema: confirmSchema("Delete the source " + src.IntegrationLabel),
 	}
 }
-
-// confirmed reports whether the user accepted and ticked the confirmation.
-func confirmed(r *mcp.ElicitationResult) bool {
-	if r.Action != mcp.ElicitationResponseActionAccept {
-		return false
-	}
-	content, ok := r.Content.(map[string]any)
-	if !ok {
-		return false
-	}
-	yes, _ := content["confirm"].(bool)
-	return yes
-}
-
-func declined(src pantherapi.S3Source, action mcp.ElicitationResponseAction) *failure.Error {
-	how := "declined"
-	switch action {
-	case mcp.ElicitationResponseActionCancel:
-		how = "cancelled"
-	case mcp.ElicitationResponseActionAccept:
-		how = "did not confirm"
-	}
-	return failure.New(failure.CodeDeclined,
-		fmt.Sprintf("the user %s the deletion of S3 source %q (id %s); nothing was deleted", how, src.IntegrationLabel, src.IntegrationID),
-		"do not retry unless the user asks again")
-}
-
-func (r DeleteResult) warningList() []string { return r.Warnings }
 
 // Summary says what was deleted.
 func (r DeleteResult) Summary() string {
-	return "Deleted S3 source " + oneLine(*r.Source) + ". To recreate it, pass source to " + CreateS3SourceName + "."
+	return "Deleted S3 source " + oneLine(*r.Source) + ". To recreate it, pass source to " + CreateS3SourceName + "." + r.entryNote()
 }

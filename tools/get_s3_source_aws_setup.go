@@ -32,7 +32,7 @@ type AWSSetupArgs struct {
 
 // AWSSetupResult is the result of get_s3_source_aws_setup.
 type AWSSetupResult struct {
-	awssetup.Output
+	Setup awssetup.Output `json:"setup"`
 }
 
 func getS3SourceAWSSetup() Spec[AWSSetupArgs, AWSSetupResult] {
@@ -71,7 +71,7 @@ func getS3SourceAWSSetup() Spec[AWSSetupArgs, AWSSetupResult] {
 			if err != nil {
 				return AWSSetupResult{}, setupFailure(err)
 			}
-			return AWSSetupResult{Output: out}, nil
+			return AWSSetupResult{Setup: out}, nil
 		},
 	}
 }
@@ -109,11 +109,11 @@ func setupFailure(err error) error {
 
 // Summary says what was written and what to do with it.
 func (r AWSSetupResult) Summary() string {
-	s := fmt.Sprintf("AWS set-up as %s (%s) for the role %s", r.Format, r.FileName, r.RoleARN)
-	if r.TopicARN != "" {
-		s += " and the topic " + r.TopicARN
+	s := fmt.Sprintf("AWS set-up as %s (%s) for the role %s", r.Setup.Format, r.Setup.FileName, r.Setup.RoleARN)
+	if r.Setup.TopicARN != "" {
+		s += " and the topic " + r.Setup.TopicARN
 	}
-	return s + ". Deploy it, then call " + CreateS3SourceName + " with createArguments."
+	return s + ". Deploy it, then call " + CreateS3SourceName + " with setup.createArguments."
 }
 
-func (r AWSSetupResult) warningList() []string { return r.Notes }
+func (r AWSSetupResult) warningList() []string { return r.Setup.Notes }

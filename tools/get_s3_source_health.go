@@ -29,16 +29,21 @@ const (
 
 // HealthResult is the result of get_s3_source_health.
 type HealthResult struct {
-	ID                   string            `json:"id" jsonschema:"required"`
-	Label                string            `json:"label"`
-	Diagnosis            string            `json:"diagnosis" jsonschema:"required,enum=healthy,enum=no_data_yet,enum=stalled,enum=unhealthy,enum=unknown"`
-	NextSteps            []string          `json:"nextSteps"`
-	Healthy              *bool             `json:"healthy,omitempty"`
-	LastEventReceivedAt  *string           `json:"lastEventReceivedAt,omitempty"`
-	LastEventProcessedAt *string           `json:"lastEventProcessedAt,omitempty"`
-	Volume               Volume            `json:"volume"`
-	NoDataAlarm          *pantherapi.Alarm `json:"noDataAlarm,omitempty"`
-	Warnings             []string          `json:"warnings,omitempty"`
+	ID          string            `json:"id" jsonschema:"required"`
+	Label       string            `json:"label"`
+	Diagnosis   string            `json:"diagnosis" jsonschema:"required,enum=healthy,enum=no_data_yet,enum=stalled,enum=unhealthy,enum=unknown"`
+	NextSteps   []string          `json:"nextSteps"`
+	Panther     Verdict           `json:"panther"`
+	Volume      Volume            `json:"volume"`
+	NoDataAlarm *pantherapi.Alarm `json:"noDataAlarm,omitempty"`
+	Warnings    []string          `json:"warnings,omitempty"`
+}
+
+// Verdict is what Panther says of a source: its health and its last events.
+type Verdict struct {
+	Healthy              *bool   `json:"healthy,omitempty"`
+	LastEventReceivedAt  *string `json:"lastEventReceivedAt,omitempty"`
+	LastEventProcessedAt *string `json:"lastEventProcessedAt,omitempty"`
 }
 
 // Volume is what Panther processed for a source over a window.
@@ -62,8 +67,8 @@ func getS3SourceHealth() Spec[HealthArgs, HealthResult] {
 			if err != nil {
 				return HealthResult{}, err
 			}
-			res := HealthResult{ID: src.IntegrationID, Label: src.IntegrationLabel, Healthy: src.IsHealthy,
-				LastEventReceivedAt: src.LastEventReceivedAtTime, LastEventProcessedAt: src.LastEventProcessedAtTime,
+			res := HealthResult{ID: src.IntegrationID, Label: src.IntegrationLabel, Panther: Verdict{Healthy: src.IsHealthy,
+				LastEventReceivedAt: src.LastEventReceivedAtTime, LastEventProcessedAt: src.LastEventProcessedAtTime},
 				Volume: Volume{WindowHours: a.WindowHours, ByLogType: []pantherapi.LogTypeBytes{}}}
 			if res.Volume.WindowHours == 0 {
 				res.Volume.WindowHours = defaultWindowHours
@@ -103,16 +108,16 @@ func volumeInterval(window time.Duration) time.Duration {
 // diagnose reads Panther's verdict, the last event and the alarm into one diagnosis and
 // the next steps for it.
 func diagnose(r HealthResult, now time.Time, window time.Duration) (string, []string) {
-	received, hasReceived := parseTime(r.LastEventReceivedAt)
+	received, hasReceived := parseTime(r.Panther.LastEventReceivedAt)
 	silentFor := now.Sub(received)
 	stallAfter := window
 	if r.NoDataAlarm != nil && r.NoDataAlarm.MinutesThreshold > 0 {
 		stallAfter = time.Duration(r.NoDataAlarm.MinutesThreshold) * time.Minute
 	}
 	switch {
-	case r.Healthy != nil && !*r.Healthy:
+	case r.Panther.Healthy != nil && !*r.Panther.Healthy:
 		return DiagnosisUnhealthy, UnhealthyChecklist()
-	case !hasReceived && r.LastEventReceivedAt == nil && r.Volume.TotalBytes == 0:
+	case !hasReceived && r.Panther.LastEventReceivedAt == nil && r.Volume.TotalBytes == 0:
 		return DiagnosisNoDataYet, []string{
 			"a new source receives nothing until objects land under its prefixes: check that the bucket gets new objects there",
 			"check the bucket notifications reach Panther (managedBucketNotifications, or the SNS topic subscription); " + GetS3SourceAWSSetupName + " shows the wiring",

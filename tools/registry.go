@@ -13,6 +13,8 @@ func definitions() []definition {
 		getS3SourceHealth(),
 		setS3SourceAlarm(),
 		getS3SourceAWSSetup(),
+		listS3SourceChanges(),
+		restoreS3Source(),
 	}
 }
 

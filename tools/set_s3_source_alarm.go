@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
@@ -24,6 +25,7 @@ type AlarmResult struct {
 	ID      string            `json:"id" jsonschema:"required"`
 	Alarm   *pantherapi.Alarm `json:"alarm,omitempty"`
 	Removed bool              `json:"removed,omitempty"`
+	journaled
 }
 
 func setS3SourceAlarm() Spec[AlarmArgs, AlarmResult] {
@@ -35,18 +37,40 @@ func setS3SourceAlarm() Spec[AlarmArgs, AlarmResult] {
 		Check:       (*AlarmArgs).check,
 		Run: func(ctx context.Context, c *Call, a AlarmArgs) (AlarmResult, error) {
 			if a.Remove {
-				if err := c.Backend.DeleteNoDataAlarm(ctx, a.ID); err != nil {
+				entry, err := c.removeAlarm(ctx, SetS3SourceAlarmName, a.ID, "")
+				if err != nil {
 					return AlarmResult{}, err
 				}
-				return AlarmResult{ID: a.ID, Removed: true}, nil
+				return AlarmResult{ID: a.ID, Removed: true, journaled: journaled{entry}}, nil
 			}
-			alarm, err := c.Backend.SetNoDataAlarm(ctx, a.ID, a.MinutesThreshold)
+			alarm, entry, err := c.setAlarm(ctx, SetS3SourceAlarmName, a.ID, "", a.MinutesThreshold)
 			if err != nil {
 				return AlarmResult{}, err
 			}
-			return AlarmResult{ID: a.ID, Alarm: &alarm}, nil
+			return AlarmResult{ID: a.ID, Alarm: &alarm, journaled: journaled{entry}}, nil
 		},
 	}
+}
+
+// setAlarm sets a source's no-data alarm as one journaled change (create uses it too);
+// it returns the alarm and the journal entry.
+func (c *Call) setAlarm(ctx context.Context, tool, id, label string, minutes int) (pantherapi.Alarm, string, error) {
+	var alarm pantherapi.Alarm
+	entry, _, err := c.record(ctx, tool, change{op: journal.OpAlarmSet, sourceID: id, label: label,
+		after: pantherapi.Alarm{Type: pantherapi.AlarmTypeNoData, MinutesThreshold: minutes}}, func() (applied, error) {
+		var err error
+		alarm, err = c.Backend.SetNoDataAlarm(ctx, id, minutes)
+		return applied{after: alarm}, err
+	})
+	return alarm, entry, err
+}
+
+// removeAlarm removes a source's no-data alarm as one journaled change (delete uses it
+// too); none being set is fine.
+func (c *Call) removeAlarm(ctx context.Context, tool, id, label string) (string, error) {
+	entry, _, err := c.record(ctx, tool, change{op: journal.OpAlarmRemove, sourceID: id, label: label},
+		func() (applied, error) { return applied{}, c.Backend.DeleteNoDataAlarm(ctx, id) })
+	return entry, err
 }
 
 func (a *AlarmArgs) check() []schema.Problem {
@@ -64,7 +88,7 @@ func (a *AlarmArgs) check() []schema.Problem {
 // Summary says what the alarm now is.
 func (r AlarmResult) Summary() string {
 	if r.Removed {
-		return fmt.Sprintf("Removed the no-data alarm of S3 source %s (if it had one).", r.ID)
+		return fmt.Sprintf("Removed the no-data alarm of S3 source %s (if it had one).", r.ID) + r.entryNote()
 	}
-	return fmt.Sprintf("S3 source %s alarms after %d minutes without data.", r.ID, r.Alarm.MinutesThreshold)
+	return fmt.Sprintf("S3 source %s alarms after %d minutes without data.", r.ID, r.Alarm.MinutesThreshold) + r.entryNote()
 }

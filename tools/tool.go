@@ -21,6 +21,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
@@ -56,6 +57,11 @@ type Deps struct {
 	NotConfigured string
 	// LogTypes is Panther's log type catalogue; nil skips the checks of log type names.
 	LogTypes LogTypes
+	// Journal records every change before and after it is sent; nil journals nothing.
+	Journal journal.Store
+	// JournalOptional lets a change go ahead, with a warning, when its intent cannot be
+	// journaled (--journal-required=false); by default such a change is refused.
+	JournalOptional bool
 	// PantherAWSAccountID is Panther's AWS account id for AWS set-ups, when configured.
 	PantherAWSAccountID string
 	// Now is the clock of health windows; nil is time.Now.

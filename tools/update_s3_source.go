@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/schema"
 )
@@ -37,6 +38,7 @@ type UpdateResult struct {
 	MappingChanges []MappingChange      `json:"mappingChanges,omitempty"`
 	DryRun         bool                 `json:"dryRun,omitempty"`
 	Warnings       []string             `json:"warnings,omitempty"`
+	journaled
 }
 
 // MappingChange is what an update adds to and removes from one prefix's mapping.
@@ -100,7 +102,14 @@ func updateS3Source() Spec[UpdateArgs, UpdateResult] {
 				res.Source = &cur
 				return res, nil
 			}
-			updated, err := c.Backend.Update(ctx, a.ID, next)
+			var updated pantherapi.S3Source
+			entry, jw, err := c.record(ctx, UpdateS3SourceName, change{op: journal.OpUpdate, sourceID: cur.IntegrationID, label: cur.IntegrationLabel,
+				before: cur, after: proposed, changedFields: res.ChangedFields}, func() (applied, error) {
+				var err error
+				updated, err = c.Backend.Update(ctx, a.ID, next)
+				return applied{after: updated}, err
+			})
+			res.entry, res.Warnings = entry, append(res.Warnings, jw...)
 			if err != nil {
 				return UpdateResult{}, err
 			}
@@ -118,7 +127,7 @@ func (r UpdateResult) Summary() string {
 	case len(r.ChangedFields) == 0:
 		return "Nothing to change: S3 source " + oneLine(*r.Source) + " already has these values."
 	}
-	return fmt.Sprintf("Updated %s of S3 source %s.", fieldList(r.ChangedFields), oneLine(*r.Source))
+	return fmt.Sprintf("Updated %s of S3 source %s.", fieldList(r.ChangedFields), oneLine(*r.Source)) + r.entryNote()
 }
 
 func (r UpdateResult) warningList() []string {

@@ -105,7 +105,8 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if template, _ := setup["template"].(string); template != "" {
+	setupOut, _ := setup["setup"].(map[string]any)
+	if template, _ := setupOut["template"].(string); template != "" {
 		lines := strings.Split(template, "\n")
 		fmt.Fprintf(out, "   template excerpt (%d lines in all):\n     %s\n     …\n\n", len(lines), strings.Join(lines[:min(len(lines), 18)], "\n     "))
 	}

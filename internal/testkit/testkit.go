@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/contract"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
@@ -173,4 +175,14 @@ func ValidCreate(label string) map[string]any {
 			map[string]any{"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"}, "excludedPrefixes": []any{"AWSLogs/*/CloudTrail-Digest/"}},
 		},
 	}
+}
+
+// Journal opens a change journal in a SQLite file under t's temporary directory; it is
+// closed when t ends.
+func Journal(t testing.TB) journal.Store {
+	t.Helper()
+	store, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "journal.db"), journal.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }

@@ -1,0 +1,50 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
+)
+
+// ChangesURI is the resource with the latest entries of the change journal.
+const ChangesURI = "panther://s3-sources/changes"
+
+// changesShown is how many entries the resource holds.
+const changesShown = 50
+
+// Changes returns the resource panther://s3-sources/changes: the latest journal entries
+// (newest first) as JSON, for clients that show resources. A nil store says the journal
+// is off.
+func Changes(store journal.Store) server.ServerResource {
+	return server.ServerResource{
+		Resource: mcp.NewResource(ChangesURI, "s3-source-changes",
+			mcp.WithResourceTitle("Latest changes to S3 sources"),
+			mcp.WithResourceDescription(fmt.Sprintf("The latest %d entries of this server's change journal, newest first: "+
+				"who changed which source, when, the outcome, and the source before and after.", changesShown)),
+			mcp.WithMIMEType("application/json"),
+		),
+		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			if store == nil {
+				return nil, failure.RPC(failure.New("journal_disabled", "the change journal is off on this server", "start the server without --journal=off"))
+			}
+			page, err := store.List(ctx, journal.Filter{Limit: changesShown})
+			if err != nil {
+				return nil, failure.RPC(failure.New("journal_unavailable", "reading the change journal failed: "+err.Error(), "try again later").Wrap(err))
+			}
+			if page.Entries == nil {
+				page.Entries = []journal.Entry{}
+			}
+			body, err := json.MarshalIndent(page.Entries, "", "  ")
+			if err != nil {
+				return nil, fmt.Errorf("encoding the change journal: %w", err)
+			}
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: ChangesURI, MIMEType: "application/json", Text: string(body)}}, nil
+		},
+	}
+}
