@@ -18,9 +18,9 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/completion"
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/logtypes"
-	"github.com/panther-s3-mcp/panther-s3-mcp/internal/version"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"

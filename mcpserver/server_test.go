@@ -242,7 +242,7 @@ func TestReadOnlyHidesAndRefusesWriteTools(t *testing.T) {
 		names = append(names, tool.Name)
 		assert.True(t, *tool.Annotations.ReadOnlyHint, tool.Name)
 	}
-	assert.Equal(t, []string{tools.GetS3SourceName, tools.GetS3SourceAWSSetupName, tools.GetS3SourceHealthName, tools.ListLogTypesName, tools.ListS3SourcesName}, names)
+	assert.Equal(t, []string{tools.GetS3SourceName, tools.GetS3SourceAWSSetupName, tools.GetS3SourceHealthName, tools.ListLogTypesName, tools.ListS3SourceChangesName, tools.ListS3SourcesName}, names)
 
 	req := mcp.CallToolRequest{}
 	req.Params.Name = tools.DeleteS3SourceName
@@ -307,7 +307,7 @@ func TestToolsListMarshalsSelfContainedSchemas(t *testing.T) {
 			in := def["inputSchema"].(map[string]any)
 			assert.Equal(t, "object", in["type"], tool.Name)
 			assert.Equal(t, false, in["additionalProperties"], tool.Name)
-			if !slices.Contains([]string{tools.ListS3SourcesName, tools.ListLogTypesName, tools.GetS3SourceAWSSetupName}, tool.Name) {
+			if !slices.Contains([]string{tools.ListS3SourcesName, tools.ListLogTypesName, tools.GetS3SourceAWSSetupName, tools.ListS3SourceChangesName}, tool.Name) {
 				assert.NotEmpty(t, in["required"], tool.Name)
 			}
 			for name, prop := range in["properties"].(map[string]any) {
@@ -357,6 +357,8 @@ func TestAnnotations(t *testing.T) {
 		tools.DeleteS3SourceName:      {false, true, true},
 		tools.SetS3SourceAlarmName:    {false, false, true},
 		tools.GetS3SourceAWSSetupName: {true, false, true},
+		tools.ListS3SourceChangesName: {true, false, true},
+		tools.RestoreS3SourceName:     {false, true, false},
 	}
 	// Hints left out mean the spec's defaults.
 	hint := func(p *bool, def bool) bool {

@@ -20,7 +20,7 @@ type ChangesArgs struct {
 	Tool     string `json:"tool,omitempty" jsonschema:"maxLength=64" jsonschema_description:"One tool."`
 	Since    string `json:"since,omitempty" jsonschema:"format=date-time" jsonschema_description:"From (RFC 3339)."`
 	Until    string `json:"until,omitempty" jsonschema:"format=date-time" jsonschema_description:"Before."`
-	Outcome  string `json:"outcome,omitempty" jsonschema:"enum=applied,enum=failed,enum=unknown"`
+	Outcome  string `json:"outcome,omitempty" jsonschema:"enum=applied,enum=failed,enum=unknown" jsonschema_description:"Only this one."`
 	Limit    int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Default 20."`
 	Cursor   string `json:"cursor,omitempty" jsonschema:"maxLength=512" jsonschema_description:"A nextCursor."`
 }
