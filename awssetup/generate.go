@@ -11,6 +11,7 @@
 package awssetup
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -80,8 +81,8 @@ func Generate(in Input, f Format) (Output, error) {
 	pl, err := newPlan(in)
 	if !slices.Contains(Formats(), f) {
 		problem := Problem{Field: "format", Message: fmt.Sprintf("%q is not a format: use cloudformation, terraform or cli", string(f))}
-		e, ok := err.(*InputError)
-		if !ok {
+		var e *InputError
+		if !errors.As(err, &e) {
 			e = &InputError{}
 		}
 		e.Problems = append(e.Problems, problem)

@@ -67,7 +67,7 @@ var ErrInvalidInput = errors.New("invalid AWS set-up input")
 
 // ErrPantherAccountMissing is wrapped, with ErrInvalidInput, when Panther's AWS account id
 // is not given: no template can be made without it.
-var ErrPantherAccountMissing = errors.New("Panther's AWS account id is missing")
+var ErrPantherAccountMissing = errors.New("missing the AWS account id of Panther")
 
 // Problem is one thing wrong with the input: the field (by its JSON name) and how to fix it.
 type Problem struct {

@@ -200,7 +200,7 @@ func (pl plan) notificationStep() string {
 // shellQuote quotes s for a POSIX shell, leaving plain words as they are.
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/:=@%+,-", r))
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("._/:=@%+,-", r)
 	}) < 0 {
 		return s
 	}

@@ -183,10 +183,10 @@ func bodyOf(ctx context.Context) []byte {
 	return b
 }
 
-// limitBody reads a POST body of at most max bytes, answering 413 beyond max, and hands
+// limitBody reads a POST body of at most limit bytes, answering 413 beyond it, and hands
 // the handler the buffered body (also in the context, for bodyOf). The time the read may
 // take is bounded by guardBodies.
-func limitBody(max int64, next http.Handler) http.Handler {
+func limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -195,13 +195,13 @@ func limitBody(max int64, next http.Handler) http.Handler {
 		tooLarge := func() {
 			w.Header().Set("Connection", "close")
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large",
-				fmt.Sprintf("the request body is larger than %d bytes", max))
+				fmt.Sprintf("the request body is larger than %d bytes", limit))
 		}
-		if r.ContentLength > max {
+		if r.ContentLength > limit {
 			tooLarge()
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {

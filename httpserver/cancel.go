@@ -111,7 +111,7 @@ type cancelWriter struct {
 func (w *cancelWriter) WriteHeader(code int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	h := w.ResponseWriter.Header()
+	h := w.Header()
 	if w.cancelled.Load() && strings.HasPrefix(h.Get("Content-Type"), "application/json") {
 		// The JSON answer would be the response itself: send an empty stream instead.
 		w.swallow = true

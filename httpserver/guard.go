@@ -21,7 +21,7 @@ import (
 const (
 	// HeaderPantherToken carries a Panther API token used for the request's Panther calls
 	// instead of the server's own.
-	HeaderPantherToken = "X-Panther-API-Token"
+	HeaderPantherToken = "X-Panther-API-Token" //nolint:gosec // G101: a header name, not a credential
 	// HeaderRequestID is echoed on every response and names the request in the logs.
 	HeaderRequestID = "X-Request-Id"
 )
@@ -142,9 +142,9 @@ func newOriginPolicy(hosts, origins []string) (*originPolicy, error) {
 	}
 	for _, o := range origins {
 		o = strings.TrimSpace(o)
-		switch {
-		case o == "":
-		case o == "*":
+		switch o {
+		case "":
+		case "*":
 			p.anyOrigin = true
 		default:
 			norm, _, ok := normalizeOrigin(o)

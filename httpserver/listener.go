@@ -33,12 +33,12 @@ type connLimiter struct {
 	open map[string]int // by remote IP
 }
 
-func limitConns(ln net.Listener, max, perIP int, refused func()) *connLimiter {
+func limitConns(ln net.Listener, limit, perIP int, refused func()) *connLimiter {
 	if refused == nil {
 		refused = func() {}
 	}
 	return &connLimiter{
-		Listener: ln, sem: make(chan struct{}, max), perIP: perIP, refused: refused,
+		Listener: ln, sem: make(chan struct{}, limit), perIP: perIP, refused: refused,
 		done: make(chan struct{}), open: map[string]int{},
 	}
 }

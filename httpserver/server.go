@@ -99,7 +99,7 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 		}
 		return policy.wrap(identify(h))
 	}
-	var mcpHandler http.Handler = newCancels(opts.Stateful).wrap(s.streamable)
+	mcpHandler := newCancels(opts.Stateful).wrap(s.streamable)
 	if sessions != nil {
 		mcpHandler = sessions.guard(mcpHandler)
 	}

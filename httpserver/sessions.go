@@ -70,11 +70,11 @@ type sessionRegistry struct {
 	reserved int // initialize requests admitted whose session is not made yet
 }
 
-func newSessionRegistry(max int, idle time.Duration, refused func()) *sessionRegistry {
+func newSessionRegistry(limit int, idle time.Duration, refused func()) *sessionRegistry {
 	if refused == nil {
 		refused = func() {}
 	}
-	return &sessionRegistry{max: max, idle: idle, now: time.Now, refused: refused, sessions: map[string]*sessionEntry{}}
+	return &sessionRegistry{max: limit, idle: idle, now: time.Now, refused: refused, sessions: map[string]*sessionEntry{}}
 }
 
 func (g *sessionRegistry) expiredLocked(e *sessionEntry, now time.Time) bool {

@@ -51,8 +51,7 @@ func (c *Catalog) Check(ctx context.Context, names []string) (Result, error) {
 		return Result{}, err
 	}
 	if e.err != nil {
-		return Result{Unchecked: true, Warning: fmt.Sprintf(
-			"the log types were not checked: Panther's list of log types could not be read (%s)", reason(e.err))}, nil
+		return Result{Unchecked: true, Warning: uncheckedWarning(e.err)}, nil //nolint:nilerr // an unreadable catalogue is a warning in the result, not a failure
 	}
 	var r Result
 	seen := make(map[string]bool, len(names))
@@ -149,4 +148,9 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// uncheckedWarning says why names were not checked: the catalogue could not be read.
+func uncheckedWarning(err error) string {
+	return fmt.Sprintf("the log types were not checked: Panther's list of log types could not be read (%s)", reason(err))
 }

@@ -37,7 +37,7 @@ func (c *Client) graphQL(ctx context.Context, operation, query string, variables
 	}); err != nil {
 		return err
 	}
-	fail := func(code Code, msg string) error {
+	fail := func(code Code, msg string) *APIError {
 		return &APIError{StatusCode: http.StatusOK, Code: code, Method: http.MethodPost, Path: path,
 			Message: clean(Redact(msg, c.secrets(ctx)...))}
 	}
@@ -52,7 +52,7 @@ func (c *Client) graphQL(ctx context.Context, operation, query string, variables
 		return fail(CodeService, "Panther's GraphQL answer lacked data")
 	}
 	if err := json.Unmarshal(env.Data, data); err != nil {
-		e := fail(CodeService, "Panther's GraphQL answer was not the expected JSON").(*APIError)
+		e := fail(CodeService, "Panther's GraphQL answer was not the expected JSON")
 		e.Err = redactError(err, c.secrets(ctx))
 		return e
 	}

@@ -187,7 +187,7 @@ func escapedRune(text string, p int, r rune, raw []byte) int {
 					return 0
 				}
 				q += 2
-				if byte(v) == c {
+				if v == rune(c) {
 					break
 				}
 				if v != '%' {
@@ -218,14 +218,14 @@ func matchBackslash(text string, p int, r rune, raw []byte) int {
 		if !ok {
 			return 0
 		}
-		if rune(v) == r {
+		if v == r {
 			return q + 5 - p
 		}
 		if r > 0xFFFF && v >= 0xD800 && v < 0xDC00 {
 			q2 := afterBackslashes(text, q+5)
 			if q2 > q+5 && q2 < len(text) && text[q2] == 'u' {
 				lo, ok := hexAt(text, q2+1, 4)
-				if ok && lo >= 0xDC00 && lo < 0xE000 && ((rune(v)-0xD800)<<10|(rune(lo)-0xDC00))+0x10000 == r {
+				if ok && lo >= 0xDC00 && lo < 0xE000 && ((v-0xD800)<<10|(lo-0xDC00))+0x10000 == r {
 					return q2 + 5 - p
 				}
 			}
@@ -239,7 +239,7 @@ func matchBackslash(text string, p int, r rune, raw []byte) int {
 				return 0
 			}
 			v, ok := hexAt(text, q+1, 2)
-			if !ok || byte(v) != c {
+			if !ok || v != rune(c) {
 				return 0
 			}
 			pos = q + 3
@@ -290,7 +290,7 @@ func matchCharRef(text string, p int, r rune) int {
 		return 0
 	}
 	q++
-	base := 10
+	var base rune = 10
 	if q < len(text) && (text[q] == 'x' || text[q] == 'X') {
 		base = 16
 		q++
@@ -302,7 +302,7 @@ func matchCharRef(text string, p int, r rune) int {
 		if d < 0 {
 			break
 		}
-		v = v*rune(base) + rune(d)
+		v = v*base + d
 		digits++
 		q++
 	}
@@ -329,12 +329,12 @@ func namedRef(r rune) string {
 	return ""
 }
 
-// hexAt parses n hex digits at text[p:].
-func hexAt(text string, p, n int) (int, bool) {
+// hexAt parses n (at most 7) hex digits at text[p:].
+func hexAt(text string, p, n int) (rune, bool) {
 	if p < 0 || p+n > len(text) {
 		return 0, false
 	}
-	v := 0
+	var v rune
 	for _, c := range []byte(text[p : p+n]) {
 		d := digitVal(c, 16)
 		if d < 0 {
@@ -345,15 +345,15 @@ func hexAt(text string, p, n int) (int, bool) {
 	return v, true
 }
 
-func digitVal(c byte, base int) int {
-	var d int
+func digitVal(c byte, base rune) rune {
+	var d rune
 	switch {
 	case '0' <= c && c <= '9':
-		d = int(c - '0')
+		d = rune(c - '0')
 	case 'a' <= c && c <= 'f':
-		d = int(c-'a') + 10
+		d = rune(c-'a') + 10
 	case 'A' <= c && c <= 'F':
-		d = int(c-'A') + 10
+		d = rune(c-'A') + 10
 	default:
 		return -1
 	}

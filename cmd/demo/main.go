@@ -26,8 +26,9 @@ func main() {
 	bin := flag.String("server", "bin/panther-s3-mcp", "path to the panther-s3-mcp binary")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, *bin, os.Stdout); err != nil {
+	err := run(ctx, *bin, os.Stdout)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}

@@ -30,8 +30,8 @@ type lineLimiter struct {
 	err     error
 }
 
-func limitLines(r io.Reader, max int, observe func([]byte)) io.Reader {
-	return &lineLimiter{r: bufio.NewReaderSize(r, 64<<10), max: max, observe: observe}
+func limitLines(r io.Reader, limit int, observe func([]byte)) io.Reader {
+	return &lineLimiter{r: bufio.NewReaderSize(r, 64<<10), max: limit, observe: observe}
 }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {

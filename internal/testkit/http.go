@@ -37,7 +37,8 @@ func StartHTTP(t testing.TB, cfg mcpserver.Config, opts httpserver.Options) *HTT
 		log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		cfg.Logger = log
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	st, err := httpserver.Start(cfg, opts, ln, log)
 	if err != nil {

@@ -79,7 +79,7 @@ func StartStdio(t testing.TB, binary string, opts StdioOptions) *StdioServer {
 		tr := transport.NewStdioWithOptions(binary, env, opts.Args,
 			transport.WithCommandFunc(func(_ context.Context, command string, env, args []string) (*exec.Cmd, error) {
 				// Not CommandContext: the child must outlive the context Start is called with.
-				cmd := exec.Command(command, args...)
+				cmd := exec.Command(command, args...) //nolint:noctx // the child outlives Start's context; Close ends it
 				cmd.Env = env
 				// With Stderr set, the transport leaves stderr alone and Wait collects all
 				// of it, the last lines included.
@@ -99,7 +99,7 @@ func StartStdio(t testing.TB, binary string, opts StdioOptions) *StdioServer {
 func (s *StdioServer) startRecorded(t testing.TB, binary string, env, args []string, opts []client.ClientOption) {
 	t.Helper()
 	s.stdout = &SyncBuffer{}
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(binary, args...) //nolint:noctx // the child lives until Close, which ends it gracefully
 	cmd.Env = env
 	cmd.Stderr = s.stderr
 	stdin, err := cmd.StdinPipe()

@@ -24,7 +24,7 @@ import (
 
 // Tokens the fake Panther accepts.
 const (
-	Token     = "CANARY-manage-token-3b9f1d"  // View and Manage Log Sources
+	Token     = "CANARY-manage-token-3b9f1d"  //nolint:gosec // G101: a test canary; View and Manage Log Sources
 	ViewToken = "CANARY-view-token-8c2e4a"    // View Log Sources only
 	EditToken = "CANARY-manage-only-token-5d" // Manage Log Sources only
 )

@@ -37,7 +37,7 @@ const (
 )
 
 // APIKeyHeader is the header that carries the API token.
-const APIKeyHeader = "X-API-Key"
+const APIKeyHeader = "X-API-Key" //nolint:gosec // G101: a header name, not a credential
 
 // FaultHeader is set to "1" on every response altered by an injected fault.
 const FaultHeader = "X-Fake-Fault"
@@ -188,7 +188,8 @@ func (s *Server) StartAt(addr string) (string, error) {
 	if s.httpSrv != nil {
 		return "", errors.New("fake: server already started")
 	}
-	ln, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("fake: listen on %s: %w", addr, err)
 	}
