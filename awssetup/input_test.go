@@ -1,7 +1,6 @@
 package awssetup
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -184,5 +183,5 @@ func TestStringsJSON(t *testing.T) {
 	b, err = Strings{"<BUCKET>", "a&b"}.MarshalJSON()
 	require.NoError(t, err)
 	assert.Equal(t, `["<BUCKET>","a&b"]`, string(b), "placeholders stay readable")
-	assert.True(t, errors.Is(&InputError{}, ErrInvalidInput))
+	assert.ErrorIs(t, &InputError{}, ErrInvalidInput)
 }

@@ -147,7 +147,7 @@ func TestShellQuote(t *testing.T) {
 	} {
 		assert.Equal(t, want, shellQuote(in), in)
 		if _, err := exec.LookPath("sh"); err == nil {
-			out, err := exec.Command("sh", "-c", "printf %s "+shellQuote(in)).Output()
+			out, err := exec.CommandContext(t.Context(), "sh", "-c", "printf %s "+shellQuote(in)).Output()
 			require.NoError(t, err)
 			assert.Equal(t, in, string(out), "the shell reads back %q", in)
 		}

@@ -70,7 +70,7 @@ func startRaw(t testing.TB, env []string, args ...string) *rawServer {
 		lines: make(chan []byte, 1<<14), stop: make(chan struct{}), exited: make(chan struct{}),
 		pending: map[string]rpcMessage{},
 	}
-	s.cmd = exec.Command(binary, args...)
+	s.cmd = exec.Command(binary, args...) //nolint:noctx // the child lives until close, which ends it gracefully
 	s.cmd.Env = testkit.HermeticEnv(env...)
 	s.cmd.Stdin, s.cmd.Stdout, s.cmd.Stderr = inR, outW, s.stderr
 	if err := s.cmd.Start(); err != nil {

@@ -31,7 +31,7 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 	addr := freeAddr(t)
 
 	var stderr testkit.SyncBuffer
-	cmd := exec.Command(binary, "--transport", "http", "--addr", addr, "--shutdown-timeout", "20s")
+	cmd := exec.CommandContext(t.Context(), binary, "--transport", "http", "--addr", addr, "--shutdown-timeout", "20s")
 	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
@@ -42,14 +42,8 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 		_ = cmd.Process.Kill()
 		<-exited
 	})
-	require.True(t, testkit.WaitFor(10*time.Second, func() bool {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err != nil {
-			return false
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}), "the server became ready; stderr:\n%s", stderr.String())
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }),
+		"the server became ready; stderr:\n%s", stderr.String())
 
 	tr, err := transport.NewStreamableHTTP("http://" + addr + "/mcp")
 	require.NoError(t, err)
@@ -91,7 +85,8 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
@@ -108,7 +103,7 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 	addr := freeAddr(t)
 	var stderr testkit.SyncBuffer
 	// One loopback address stands for many clients here: no per-address cap.
-	cmd := exec.Command(binary, "--transport", "http", "--addr", addr, "--max-connections-per-ip", "0")
+	cmd := exec.CommandContext(t.Context(), binary, "--transport", "http", "--addr", addr, "--max-connections-per-ip", "0")
 	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
@@ -123,7 +118,7 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 
 	conns := make([]net.Conn, n)
 	for i := range conns {
-		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(t.Context(), "tcp", addr)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = c.Close() })
 		_, err = io.WriteString(c, "POST /mcp HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\":")
@@ -152,8 +147,14 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 
 // ready reports whether GET /readyz answers 200.
 func ready(addr string) bool {
-	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
-	resp, err := hc.Get("http://" + addr + "/readyz")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/readyz", http.NoBody)
+	if err != nil {
+		return false
+	}
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return false
 	}

@@ -39,21 +39,28 @@ func legacyHeaders(session string, extra map[string]string) map[string]string {
 	return h
 }
 
+// sent is the outcome of a request sent in the background.
+type sent struct {
+	r   rawResponse
+	err error
+}
+
 // inBackground sends a request in a goroutine.
-func inBackground(t *testing.T, method, url, body string, headers map[string]string) <-chan rawResponse {
-	done := make(chan rawResponse, 1)
+func inBackground(method, url, body string, headers map[string]string) <-chan sent {
+	done := make(chan sent, 1)
 	go func() {
-		defer close(done)
-		done <- do(t, method, url, "", body, headers)
+		r, err := send(method, url, "", body, headers)
+		done <- sent{r, err}
 	}()
 	return done
 }
 
-func awaitResponse(t *testing.T, ch <-chan rawResponse) rawResponse {
+func awaitResponse(t *testing.T, ch <-chan sent) rawResponse {
 	t.Helper()
 	select {
-	case r := <-ch:
-		return r
+	case s := <-ch:
+		require.NoError(t, s.err)
+		return s.r
 	case <-time.After(30 * time.Second):
 		require.FailNow(t, "the request did not end")
 	}
@@ -79,7 +86,7 @@ func TestCancelWithoutSessionIsIgnored(t *testing.T) {
 	id := seed(t, p)
 	in := start(t, p, setup{token: testkit.Token, client: slowClient})
 	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
-	victim := inBackground(t, http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders("", nil))
+	victim := inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders("", nil))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 
 	for _, h := range []map[string]string{legacyHeaders("", nil), {"MCP-Protocol-Version": "2026-07-28"}} {
@@ -106,7 +113,7 @@ func TestCancelInStatefulSession(t *testing.T) {
 
 	// Another caller presenting the session id cannot cancel a request of it.
 	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
-	call := inBackground(t, http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders(s.id, owner))
+	call := inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders(s.id, owner))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 	thief := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(7),
 		legacyHeaders(s.id, map[string]string{httpserver.HeaderPantherToken: testkit.ViewToken}))
@@ -120,7 +127,7 @@ func TestCancelInStatefulSession(t *testing.T) {
 	// Its owner can: the POST ends as an empty event stream.
 	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 3 * time.Second})
 	p.ResetRequests()
-	call = inBackground(t, http.MethodPost, in.URL+httpserver.PathMCP, getCall(9, id), legacyHeaders(s.id, owner))
+	call = inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(9, id), legacyHeaders(s.id, owner))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 	r := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(9), legacyHeaders(s.id, owner))
 	assert.Equal(t, http.StatusAccepted, r.Status, r.Body)
@@ -144,7 +151,7 @@ func sseEvents(t *testing.T, in *instance) (messageURL string, events <-chan str
 	t.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+httpserver.PathSSE, nil)
 	require.NoError(t, err)
-	resp, err := (&http.Client{}).Do(req)
+	resp, err := (&http.Client{}).Do(req) //nolint:bodyclose // the reading goroutine closes it
 	require.NoError(t, err)
 	ch := make(chan string, 64)
 	urls := make(chan string, 1)

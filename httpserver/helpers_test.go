@@ -126,6 +126,13 @@ type rawResponse struct {
 // do sends a plain HTTP request; host, when set, replaces the Host header.
 func do(t *testing.T, method, url, host, body string, headers map[string]string) rawResponse {
 	t.Helper()
+	r, err := send(method, url, host, body, headers)
+	require.NoError(t, err)
+	return r
+}
+
+// send is do for any goroutine: it returns the error instead of failing a test.
+func send(method, url, host, body string, headers map[string]string) (rawResponse, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var rd io.Reader
@@ -133,7 +140,9 @@ func do(t *testing.T, method, url, host, body string, headers map[string]string)
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	require.NoError(t, err)
+	if err != nil {
+		return rawResponse{}, err
+	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
@@ -146,11 +155,12 @@ func do(t *testing.T, method, url, host, body string, headers map[string]string)
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return rawResponse{}, err
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	require.NoError(t, err)
-	return rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	return rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}, err
 }
 
 // scrape returns the /metrics exposition.

@@ -404,7 +404,7 @@ func TestReadiness(t *testing.T) {
 		require.NoError(t, err)
 		probe := func() int {
 			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodGet, httpserver.PathReady, nil)
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, httpserver.PathReady, nil)
 			req.Host = "localhost"
 			hs.ServeHTTP(rec, req)
 			return rec.Code

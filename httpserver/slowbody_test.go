@@ -2,6 +2,7 @@ package httpserver_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +31,7 @@ const closeWait = 15 * time.Second
 // but carries only its first few.
 func slowRequest(t *testing.T, addr, method, path string, headers map[string]string) net.Conn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(t.Context(), "tcp", addr)
 	require.NoError(t, err)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000\r\n", method, path, addr)
@@ -199,8 +200,14 @@ func TestConnectionCaps(t *testing.T) {
 
 // doNoFail GETs url, returning status 0 when the request fails.
 func doNoFail(url string) rawResponse {
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: closeWait}
-	resp, err := client.Get(url)
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return rawResponse{}
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
 	if err != nil {
 		return rawResponse{}
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +24,7 @@ import (
 // endpoint event, and from then on never reads again. It returns the message URL.
 func openStalledSSE(t *testing.T, in *instance) (net.Conn, string) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", in.Addr, 5*time.Second)
+	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(t.Context(), "tcp", in.Addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4096))
@@ -121,7 +122,9 @@ func TestReadingSSEClientIsServed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for i := range 200 {
-		require.NoError(t, c.Ping(ctx), "ping %d", i)
+		res, err := c.ListPrompts(ctx, mcp.ListPromptsRequest{})
+		require.NoError(t, err, "prompts/list %d", i)
+		require.NotEmpty(t, res.Prompts, "prompts/list %d", i)
 	}
 	e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "missing"}))
 	assert.Equal(t, "not_found", e["code"])

@@ -1,7 +1,6 @@
 package journal_test
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -36,7 +35,7 @@ func TestSQLiteDiskFull(t *testing.T) {
 			break
 		}
 	}
-	require.True(t, errors.Is(err, syscall.ENOSPC), "the file system filled up: %v", err)
+	require.ErrorIs(t, err, syscall.ENOSPC, "the file system filled up")
 	require.NoError(t, f.Close())
 
 	_, err = st.Begin(ctx, journal.Intent{Tool: "t", Operation: journal.OpDelete, Before: bigImage()})

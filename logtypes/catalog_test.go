@@ -2,7 +2,6 @@ package logtypes
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -241,5 +240,6 @@ func TestAgainstTheFake(t *testing.T) {
 	assert.True(t, r.Unchecked)
 	assert.Contains(t, r.Warning, "unauthorized")
 	assert.NotContains(t, r.Warning, "unknown-token")
-	assert.True(t, errors.Is(func() error { _, err := c.LogTypes(noView); return err }(), pantherapi.ErrUnauthorized))
+	_, err = c.LogTypes(noView)
+	assert.ErrorIs(t, err, pantherapi.ErrUnauthorized)
 }

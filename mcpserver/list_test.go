@@ -57,7 +57,7 @@ func TestListWithFilters(t *testing.T) {
 			require.False(t, res.IsError, testkit.Text(res))
 			sc := testkit.Structured(t, res)
 			assert.Equal(t, tt.want, labels(sc))
-			assert.Equal(t, float64(len(tt.want)), sc["total"])
+			assert.EqualValues(t, len(tt.want), sc["total"])
 		})
 	}
 
@@ -75,7 +75,7 @@ func TestListWithFilters(t *testing.T) {
 		res := testkit.Call(t, c, tools.ListS3SourcesName, map[string]any{"limit": 1})
 		sc := testkit.Structured(t, res)
 		assert.Equal(t, []string{"prod trail"}, labels(sc))
-		assert.Equal(t, float64(3), sc["total"])
+		assert.EqualValues(t, 3, sc["total"])
 		assert.Equal(t, true, sc["truncated"])
 		assert.Contains(t, testkit.Text(res), "showing 1")
 	})

@@ -196,7 +196,7 @@ func BenchmarkGetParallel(b *testing.B) {
 func BenchmarkHandleMessage(b *testing.B) {
 	e := startBenchEnv(b)
 	id := e.put("prod trail")
-	msg := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`)
+	msg := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + id + `"}}}`)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -245,7 +245,7 @@ func BenchmarkStdio(b *testing.B) {
 	if _, err := io.WriteString(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"); err != nil {
 		b.Fatal(err)
 	}
-	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`
+	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + id + `"}}}`
 	b.ReportAllocs()
 	for b.Loop() {
 		if resp := roundTrip(call); !strings.Contains(resp, `"structuredContent"`) || strings.Contains(resp, `"isError":true`) {
@@ -264,9 +264,9 @@ func BenchmarkStreamableHTTP(b *testing.B) {
 	b.Cleanup(ts.Close)
 	hc := pantherapi.NewHTTPClient()
 	b.Cleanup(hc.CloseIdleConnections)
-	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":tools.GetS3SourceName,"arguments":{"id":"` + id + `"}}}`)
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + id + `"}}}`)
 	post := func() error {
-		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, ts.URL, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
 		req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
@@ -313,7 +313,7 @@ func BenchmarkRawGet(b *testing.B) {
 	target := e.url + "/log-sources/s3/" + e.put("prod trail")
 	b.ReportAllocs()
 	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, target, nil)
 		req.Header.Set("X-API-Key", benchToken)
 		resp, err := e.http.Do(req)
 		if err != nil {

@@ -33,7 +33,7 @@ func TestHealthDiagnoses(t *testing.T) {
 			sc := testkit.Structured(t, res)
 			assert.Equal(t, tc.diagnosis, sc["diagnosis"])
 			volume := sc["volume"].(map[string]any)
-			assert.Equal(t, float64(24), volume["windowHours"])
+			assert.EqualValues(t, 24, volume["windowHours"])
 			assert.Equal(t, tc.bytes, volume["totalBytes"].(float64) > 0, "volume: %v", volume)
 			assert.Equal(t, tc.alarm, sc["noDataAlarm"] != nil)
 			assert.Contains(t, testkit.Text(res), tc.step)
@@ -91,7 +91,7 @@ func TestNoDataAlarm(t *testing.T) {
 	args["noDataAlarmMinutes"] = 60
 	res := testkit.Call(t, c, tools.CreateS3SourceName, args)
 	id := testkit.SourceOf(t, res)["integrationId"].(string)
-	assert.Equal(t, float64(60), testkit.Structured(t, res)["noDataAlarm"].(map[string]any)["minutesThreshold"])
+	assert.EqualValues(t, 60, testkit.Structured(t, res)["noDataAlarm"].(map[string]any)["minutesThreshold"])
 	alarm, ok := p.Alarm(id)
 	require.True(t, ok)
 	assert.Equal(t, 60, alarm.MinutesThreshold)

@@ -161,7 +161,7 @@ func TestErrorMapping(t *testing.T) {
 		tool      string
 		args      map[string]any
 		code      string
-		status    float64
+		status    int
 		retryable bool
 		contains  []string
 	}{
@@ -203,7 +203,7 @@ func TestErrorMapping(t *testing.T) {
 			e := testkit.ErrorOf(t, res)
 			assert.Equal(t, tt.code, e["code"])
 			if tt.status != 0 {
-				assert.Equal(t, tt.status, e["status"])
+				assert.EqualValues(t, tt.status, e["status"])
 			}
 			assert.Equal(t, tt.retryable, e["retryable"])
 			assert.NotEmpty(t, e["hint"])
@@ -373,7 +373,7 @@ func TestAnnotations(t *testing.T) {
 		require.True(t, ok, tool.Def.Name)
 		readOnly := hint(a.ReadOnlyHint, false)
 		destructive := !readOnly && hint(a.DestructiveHint, true)
-		assert.Equal(t, w, [3]bool{readOnly, destructive, hint(a.IdempotentHint, false)}, tool.Def.Name)
+		assert.Equal(t, [3]bool{readOnly, destructive, hint(a.IdempotentHint, false)}, w, tool.Def.Name)
 		assert.True(t, hint(a.OpenWorldHint, true))
 		assert.NotEmpty(t, tool.Def.Title)
 	}

@@ -3,7 +3,6 @@ package pantherapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -117,7 +116,7 @@ func FuzzErrorBody(f *testing.F) {
 		}
 		_, err := c.Get(ctx, "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b")
 		var apiErr *APIError
-		require.True(t, errors.As(err, &apiErr), "an error status is an *APIError: %v", err)
+		require.ErrorAs(t, err, &apiErr, "an error status is an *APIError")
 		assert.Equal(t, status, apiErr.StatusCode)
 		assert.Equal(t, codeForStatus(status), apiErr.Code)
 		assert.GreaterOrEqual(t, int64(apiErr.RetryAfter), int64(0))
@@ -200,7 +199,7 @@ func checkDecoded(t *testing.T, err error) {
 		return
 	}
 	var apiErr *APIError
-	require.True(t, errors.As(err, &apiErr), "a bad body is an *APIError: %v", err)
+	require.ErrorAs(t, err, &apiErr, "a bad body is an *APIError")
 	require.Contains(t, []Code{CodeService, CodeBadRequest}, apiErr.Code)
 	checkMessage(t, "APIError.Message", apiErr.Message, canary)
 }
@@ -251,7 +250,7 @@ func FuzzNormalizeBaseURL(f *testing.F) {
 		c, err := New(Config{BaseURL: raw, Token: canary, HTTPClient: &http.Client{Transport: &canned{status: 204}}})
 		require.NoError(t, err)
 		for _, p := range []string{sourcePath("abc"), "/log-sources/s3", "/public/graphql"} {
-			req, err := http.NewRequest(http.MethodGet, c.restURL+p, nil)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, c.restURL+p, nil)
 			if err != nil {
 				// A URL net/http cannot use fails every call as a network error; it never
 				// goes elsewhere.

@@ -44,7 +44,7 @@ func BenchmarkRawGet(b *testing.B) {
 	target := url + "/log-sources/s3/" + id
 	b.ReportAllocs()
 	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, target, nil)
 		req.Header.Set("X-API-Key", benchToken)
 		resp, err := hc.Do(req)
 		if err != nil {

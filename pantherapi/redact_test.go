@@ -182,7 +182,8 @@ func TestRedactionThroughTheClient(t *testing.T) {
 // rawServer answers every connection on 127.0.0.1 with raw bytes, then closes it.
 func rawServer(t *testing.T, answer string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })

@@ -3,7 +3,6 @@ package prompts
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,7 +110,7 @@ func TestArgumentErrors(t *testing.T) {
 			_, err := render(t, tt.prompt, tt.args)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			assert.True(t, errors.Is(err, mcp.ErrInvalidParams))
+			assert.ErrorIs(t, err, mcp.ErrInvalidParams)
 		})
 	}
 }

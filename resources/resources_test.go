@@ -90,7 +90,7 @@ func TestSourceTemplateRejectsBadIDsBeforeCalling(t *testing.T) {
 			s := &stub{}
 			_, err := read(t, s.get, tt.uri)
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, mcp.ErrInvalidParams), err.Error())
+			assert.ErrorIs(t, err, mcp.ErrInvalidParams)
 			assert.Empty(t, s.calls, "get is not called")
 		})
 	}
@@ -135,7 +135,7 @@ func TestSourceTemplateMapsErrors(t *testing.T) {
 				assert.Contains(t, err.Error(), s)
 			}
 			if tt.sentinel != nil {
-				assert.True(t, errors.Is(err, tt.sentinel), err.Error())
+				assert.ErrorIs(t, err, tt.sentinel)
 			}
 		})
 	}

@@ -63,7 +63,7 @@ func readURL(t *testing.T, r io.Reader) string {
 
 func call(t *testing.T, client *http.Client, method, url, token, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("X-API-Key", token)
 	req.Header.Set("Content-Type", "application/json")

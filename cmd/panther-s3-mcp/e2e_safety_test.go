@@ -69,7 +69,7 @@ func TestToolFilteringAndListOverStdio(t *testing.T) {
 	res := s.Call(t, "list_s3_sources", map[string]any{"label": "TRAIL", "logType": "AWS.CloudTrail"})
 	require.False(t, res.IsError, testkit.Text(res))
 	sc := testkit.Structured(t, res)
-	assert.Equal(t, float64(2), sc["total"])
+	assert.EqualValues(t, 2, sc["total"])
 	assert.Contains(t, testkit.Text(res), `"alpha trail"`)
 	assert.NotContains(t, testkit.Text(res), "gamma")
 }

@@ -65,7 +65,7 @@ func newRequest(t *testing.T, method, path, body string, withKey bool) *http.Req
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	r, err := http.NewRequest(method, "http://127.0.0.1:1"+path, rd)
+	r, err := http.NewRequestWithContext(t.Context(), method, "http://127.0.0.1:1"+path, rd)
 	require.NoError(t, err)
 	if body != "" {
 		r.Header.Set("Content-Type", "application/json")
@@ -206,7 +206,7 @@ func TestValidatorConcurrentUse(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/log-sources/s3", strings.NewReader(validCreate))
+			r, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://127.0.0.1:1/log-sources/s3", strings.NewReader(validCreate))
 			if err != nil {
 				errs <- err
 				return
@@ -332,7 +332,7 @@ func TestMiddleware(t *testing.T) {
 			if tc.body != "" {
 				rd = strings.NewReader(tc.body)
 			}
-			req, err := http.NewRequest(tc.method, srv.URL+tc.path, rd)
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, srv.URL+tc.path, rd)
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/json")
 			if !tc.noKey {
@@ -382,7 +382,7 @@ func TestMiddlewarePassesRequestBodyThrough(t *testing.T) {
 	})
 	srv := httptest.NewServer(v.Middleware(h, c.report))
 	defer srv.Close()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/log-sources/s3", bytes.NewBufferString(validCreate))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/log-sources/s3", bytes.NewBufferString(validCreate))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-API-Key", "k")

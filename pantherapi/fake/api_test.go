@@ -24,7 +24,7 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, "my source", created["integrationLabel"])
 	assert.Equal(t, "123456789012", created["awsAccountId"])
 	assert.Equal(t, "my-logs", created["s3Bucket"])
-	assert.Equal(t, "", created["kmsKey"], "kmsKey is \"\" when unset")
+	assertEmptyString(t, created["kmsKey"], "kmsKey is \"\" when unset")
 	assert.Equal(t, map[string]any{}, created["logStreamTypeOptions"], "logStreamTypeOptions is {} when unset")
 	assert.Equal(t, []any{map[string]any{"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"}, "excludedPrefixes": []any{}}},
 		created["s3PrefixLogTypes"])
@@ -67,7 +67,7 @@ func TestLifecycle(t *testing.T) {
 	// A second full replacement without kmsKey and options clears them.
 	upd = e.send(http.MethodPut, "/log-sources/s3/"+id, manageToken, mustJSON(t, modifyBody("renamed")))
 	require.Equal(t, http.StatusOK, upd.status, "%s", upd.body)
-	assert.Equal(t, "", upd.json(t)["kmsKey"])
+	assertEmptyString(t, upd.json(t)["kmsKey"])
 	assert.Equal(t, map[string]any{}, upd.json(t)["logStreamTypeOptions"])
 	stored, _ = e.srv.Source(id)
 	assert.Nil(t, stored.LogStreamTypeOptions)
@@ -105,7 +105,7 @@ func TestCreateOptionsAndQuirks(t *testing.T) {
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 			got := r.json(t)
 			assert.Equal(t, tc.want, got["logStreamTypeOptions"])
-			assert.Equal(t, "", got["kmsKey"])
+			assertEmptyString(t, got["kmsKey"])
 			// Arrays are [] even when omitted or empty in the request.
 			assert.Contains(t, string(r.body), `"logTypes":[]`)
 			assert.Contains(t, string(r.body), `"excludedPrefixes":[]`)

@@ -141,9 +141,9 @@ func TestGraphQLMetricsAndHealth(t *testing.T) {
 	trail := day[0].(map[string]any)
 	assert.Equal(t, "AWS.CloudTrail", trail["label"])
 	// 52 MiB an hour for the 23h59m before the last event.
-	want := float64(int64(float64(52<<20) * (24*time.Hour - time.Minute).Hours()))
-	assert.Equal(t, want, trail["value"])
-	assert.Equal(t, map[string]any{DemoHealthyLabel: want}, trail["breakdown"])
+	want := int64(float64(52<<20) * (24*time.Hour - time.Minute).Hours())
+	assert.EqualValues(t, want, trail["value"])
+	assert.Equal(t, map[string]any{DemoHealthyLabel: float64(want)}, trail["breakdown"])
 
 	week := metrics(now.Add(-7*24*time.Hour), now)
 	labels := []string{}

@@ -3,7 +3,6 @@ package fake
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -74,7 +73,8 @@ func TestFaultAfterHandler(t *testing.T) {
 		e := newEnv(t)
 		id := e.create("doomed")["integrationId"].(string)
 		e.srv.InjectFault(RouteDelete, Fault{DropConnection: true, AfterHandler: true})
-		_, err := e.do(context.Background(), http.MethodDelete, "/log-sources/s3/"+id, manageToken, "")
+		resp, err := e.do(context.Background(), http.MethodDelete, "/log-sources/s3/"+id, manageToken, "")
+		closeBody(resp)
 		require.Error(t, err)
 		assert.Empty(t, e.srv.Sources(), "the delete happened although the client saw no answer")
 	})
@@ -95,7 +95,8 @@ func TestFaultConnectionFailures(t *testing.T) {
 	t.Run("drop connection", func(t *testing.T) {
 		e := newEnv(t)
 		e.srv.InjectFault(RouteCreate, Fault{DropConnection: true})
-		_, err := e.do(context.Background(), http.MethodPost, "/log-sources/s3", manageToken, mustJSON(t, createBody("x")))
+		resp, err := e.do(context.Background(), http.MethodPost, "/log-sources/s3", manageToken, mustJSON(t, createBody("x")))
+		closeBody(resp)
 		require.Error(t, err)
 		assert.Empty(t, e.srv.Sources())
 		assert.Equal(t, 1, e.srv.CountRequests(http.MethodPost))
@@ -159,7 +160,8 @@ func TestFaultLatency(t *testing.T) {
 		e.srv.InjectFault(RouteCreate, Fault{Latency: time.Minute, Status: 500})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		_, err := e.do(ctx, http.MethodPost, "/log-sources/s3", manageToken, mustJSON(t, createBody("never")))
+		resp, err := e.do(ctx, http.MethodPost, "/log-sources/s3", manageToken, mustJSON(t, createBody("never")))
+		closeBody(resp)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		eventually(t, func() bool {
 			reqs := e.srv.Requests()
@@ -261,7 +263,7 @@ func TestDropConnectionWithoutHijack(t *testing.T) {
 	s := New(WithToken(manageToken, PermView, PermManage))
 	defer s.Close()
 	s.InjectFault(RouteGet, Fault{DropConnection: true})
-	req, err := http.NewRequest(http.MethodGet, "/log-sources/s3/x", http.NoBody)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "/log-sources/s3/x", http.NoBody)
 	require.NoError(t, err)
 	var recovered any
 	func() {
@@ -269,5 +271,5 @@ func TestDropConnectionWithoutHijack(t *testing.T) {
 		s.ServeHTTP(&bufferedResponse{header: http.Header{}}, req)
 	}()
 	err, _ = recovered.(error)
-	assert.True(t, errors.Is(err, http.ErrAbortHandler), "recovered %v", recovered)
+	assert.ErrorIs(t, err, http.ErrAbortHandler, "recovered %v", recovered)
 }

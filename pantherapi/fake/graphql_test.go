@@ -113,7 +113,7 @@ func TestGraphQLSources(t *testing.T) {
 	}, s3["s3PrefixLogTypes"])
 
 	lines := nodes[lineID]
-	assert.Equal(t, "", lines["kmsKey"])
+	assertEmptyString(t, lines["kmsKey"])
 	assert.Equal(t, map[string]any{"jsonArrayEnvelopeField": nil}, lines["logStreamTypeOptions"])
 	assert.Equal(t, "AWSLogs/", lines["s3Prefix"])
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -207,4 +208,18 @@ func eventually(t *testing.T, cond func() bool, msg string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// closeBody closes the body of a response that a failing request may still have returned.
+func closeBody(resp *http.Response) {
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+}
+
+// assertEmptyString checks that v is the string "": present and not null.
+func assertEmptyString(t *testing.T, v any, msgAndArgs ...any) {
+	t.Helper()
+	assert.IsType(t, "", v, msgAndArgs...)
+	assert.Empty(t, v, msgAndArgs...)
 }

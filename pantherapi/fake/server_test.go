@@ -238,7 +238,7 @@ func TestShutdownIsGraceful(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodGet, url+"/log-sources/s3/x", http.NoBody)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/log-sources/s3/x", http.NoBody)
 		req.Header.Set(APIKeyHeader, viewToken)
 		resp, err := client.Do(req)
 		if err != nil {
