@@ -52,6 +52,10 @@ type Config struct {
 	MaxRetryAfter  time.Duration // a longer Retry-After ends the retries at once
 	Logger         *slog.Logger  // debug logs of each attempt; never sees the token
 	Observer       Observer      // optional per-attempt hook (metrics)
+	// ScaleWait, when set, is given each wait between attempts (the backoff, or the
+	// server's longer Retry-After) and returns the wait to take instead. Tests shorten
+	// the waits with it and see them; nil takes each wait as computed.
+	ScaleWait func(time.Duration) time.Duration
 }
 
 // Client calls Panther's S3-source REST API. It is safe for concurrent use.
@@ -305,7 +309,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 		return struct{}{}, apiErr
 	}
 	_, err := backoff.Retry(ctx, op,
-		backoff.WithBackOff(&retryAfterBackOff{exp: newExponential(c.cfg), hint: &hint}),
+		backoff.WithBackOff(&retryAfterBackOff{exp: newExponential(c.cfg), hint: &hint, scale: c.cfg.ScaleWait}),
 		backoff.WithMaxTries(uint(c.cfg.MaxAttempts)),
 		backoff.WithMaxElapsedTime(c.cfg.OverallTimeout),
 	)
@@ -570,8 +574,9 @@ func newExponential(cfg Config) *backoff.ExponentialBackOff {
 // retryAfterBackOff is exponential backoff with jitter that waits at least as long as the
 // server's last Retry-After.
 type retryAfterBackOff struct {
-	exp  *backoff.ExponentialBackOff
-	hint *time.Duration
+	exp   *backoff.ExponentialBackOff
+	hint  *time.Duration
+	scale func(time.Duration) time.Duration // Config.ScaleWait
 }
 
 func (b *retryAfterBackOff) Reset() { b.exp.Reset() }
@@ -582,5 +587,8 @@ func (b *retryAfterBackOff) NextBackOff() time.Duration {
 		d = h
 	}
 	*b.hint = 0
+	if b.scale != nil && d != backoff.Stop {
+		d = b.scale(d)
+	}
 	return d
 }

@@ -266,7 +266,8 @@ func TestPostRetriedWhenDialFails(t *testing.T) {
 }
 
 func TestUnreachableHost(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
@@ -291,10 +292,16 @@ func TestRetryAfter(t *testing.T) {
 			}
 			writeJSON(w, 200, sourceJSON)
 		})
-		start := time.Now()
-		_, err := s.client(t).Get(context.Background(), "abc")
+		var waits []time.Duration
+		_, err := s.client(t, func(c *Config) {
+			c.ScaleWait = func(d time.Duration) time.Duration {
+				waits = append(waits, d)
+				return time.Millisecond
+			}
+		}).Get(context.Background(), "abc")
 		require.NoError(t, err)
-		assert.GreaterOrEqual(t, time.Since(start), time.Second, "waited at least Retry-After")
+		require.Len(t, waits, 1, "one wait between the two attempts")
+		assert.GreaterOrEqual(t, waits[0], time.Second, "the wait is at least the Retry-After")
 		assert.Equal(t, int32(2), s.calls.Load())
 	})
 	t.Run("longer than the cap gives up at once", func(t *testing.T) {
@@ -338,10 +345,10 @@ func TestBackoffIsBoundedAndJittered(t *testing.T) {
 	b := &retryAfterBackOff{exp: newExponential(c.cfg), hint: &hint}
 	b.Reset()
 	seen := map[time.Duration]bool{}
-	base := []time.Duration{100, 200, 400, 400, 400, 400}
-	for i, ms := range base {
+	base := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
+		400 * time.Millisecond, 400 * time.Millisecond, 400 * time.Millisecond}
+	for i, want := range base {
 		d := b.NextBackOff()
-		want := ms * time.Millisecond
 		assert.GreaterOrEqual(t, d, want/2, "attempt %d", i)
 		assert.LessOrEqual(t, d, want*3/2, "attempt %d", i)
 		seen[d] = true
@@ -391,14 +398,22 @@ func TestCancelMidRetry(t *testing.T) {
 		writeJSON(w, 503, `{"message":"later"}`)
 		arrived <- struct{}{}
 	})
+	waiting := make(chan time.Duration, 1)
+	c := s.client(t, func(c *Config) {
+		c.ScaleWait = func(d time.Duration) time.Duration {
+			waiting <- d
+			return d
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.client(t).Get(ctx, "abc")
+		_, err := c.Get(ctx, "abc")
 		done <- err
 	}()
 	<-arrived
-	time.Sleep(20 * time.Millisecond) // now waiting on Retry-After
+	// The client has computed its wait and is about to start it (or has).
+	assert.GreaterOrEqual(t, <-waiting, 10*time.Second, "it waits out the Retry-After")
 	cancel()
 	select {
 	case err := <-done:
@@ -534,7 +549,7 @@ func TestBaseURLForms(t *testing.T) {
 func TestRequestHeaders(t *testing.T) {
 	s := newScripted(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodDelete {
-			w.WriteHeader(204)
+			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		writeJSON(w, 200, sourceJSON)
