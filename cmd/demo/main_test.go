@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
@@ -25,10 +24,8 @@ func sorted(list []string) []string {
 }
 
 func TestDemoDrivesTheBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "panther-s3-mcp")
-	build := exec.Command("go", "build", "-o", bin, "../panther-s3-mcp")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	bin, err := testkit.BuildServer("../panther-s3-mcp", t.TempDir())
+	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -2,7 +2,10 @@ package testkit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,20 +16,17 @@ import (
 )
 
 // MainWithServer builds the server binary from the package at pkgDir (relative to the
-// test's directory) into a temporary directory, stores its path in *binary, then runs the
-// tests under goleak and removes the directory. Call it from TestMain.
+// test's directory) with BuildServer, stores its path in *binary, then runs the tests
+// under goleak and removes the binary. Call it from TestMain.
 func MainWithServer(m *testing.M, pkgDir string, binary *string) {
 	dir, err := os.MkdirTemp("", "panther-s3-mcp-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testkit: create a temporary directory:", err)
 		os.Exit(1)
 	}
-	*binary = filepath.Join(dir, "panther-s3-mcp")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", *binary, pkgDir).CombinedOutput()
-	cancel()
+	*binary, err = BuildServer(pkgDir, dir)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "testkit: go build -o %s %s failed: %v\n%s", *binary, pkgDir, err, out)
+		fmt.Fprintln(os.Stderr, "testkit:", err)
 		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -34,6 +34,78 @@ func MainWithServer(m *testing.M, pkgDir string, binary *string) {
 		_ = os.RemoveAll(dir)
 		os.Exit(code)
 	}))
+}
+
+// BuildServer builds the main package at pkgDir and copies the binary into dir, returning
+// its path there.
+//
+// The build goes to a fixed path in the user's cache directory, one per package directory,
+// so that go build finds it up to date and skips the link when nothing changed: the
+// second and later test runs, and the other test packages that need the same binary, pay
+// a fraction of a second instead of a link. A lock file serialises the test processes
+// that build at the same time; the copy keeps each test's binary its own.
+func BuildServer(pkgDir, dir string) (string, error) {
+	abs, err := filepath.Abs(pkgDir)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", pkgDir, err)
+	}
+	name := "panther-s3-mcp"
+	out := filepath.Join(dir, name)
+	cacheDir, err := buildCacheDir(abs)
+	if err != nil {
+		// No cache directory: build straight into dir.
+		return out, goBuild(abs, out)
+	}
+	unlock, err := lockFile(filepath.Join(cacheDir, "lock"))
+	if err != nil {
+		// No lock (another platform): the shared path is not safe.
+		return out, goBuild(abs, out)
+	}
+	defer unlock()
+	cached := filepath.Join(cacheDir, name)
+	if err := goBuild(abs, cached); err != nil {
+		return "", err
+	}
+	return out, copyExecutable(cached, out)
+}
+
+// buildCacheDir returns (creating it) the cache directory for the package at abs.
+func buildCacheDir(abs string) (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	dir := filepath.Join(base, "panther-s3-mcp-test", hex.EncodeToString(sum[:8]))
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
+func goBuild(pkgDir, out string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+	cmd.Dir = pkgDir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build -o %s in %s: %w\n%s", out, pkgDir, err, b)
+	}
+	return nil
+}
+
+func copyExecutable(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return out.Close()
 }
 
 // PantherEnv is the environment that points a child server at p with token.
