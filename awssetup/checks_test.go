@@ -100,7 +100,7 @@ func (c clients) checkRole(ctx context.Context, roleName string, want []grant) [
 		return []string{fmt.Sprintf("role %s: %v", roleName, err)}
 	}
 	var problems []string
-	trust, err := decodePolicy(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	trust, err := decodePolicy(ctx, aws.ToString(role.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		return []string{err.Error()}
 	}
@@ -121,7 +121,7 @@ func (c clients) checkRole(ctx context.Context, roleName string, want []grant) [
 		if err != nil {
 			return append(problems, err.Error())
 		}
-		policy, err := decodePolicy(aws.ToString(doc.PolicyDocument))
+		policy, err := decodePolicy(ctx, aws.ToString(doc.PolicyDocument))
 		if err != nil {
 			return append(problems, err.Error())
 		}
@@ -167,7 +167,7 @@ func (c clients) checkTopic(ctx context.Context, topicARN, bucket string, want b
 	if err != nil {
 		return []string{err.Error()}
 	}
-	policy, err := decodePolicy(attrs.Attributes["Policy"])
+	policy, err := decodePolicy(ctx, attrs.Attributes["Policy"])
 	if err != nil {
 		return []string{err.Error()}
 	}

@@ -78,12 +78,15 @@ func (c clients) verify(ctx context.Context, t *testing.T, v variant, bucket str
 	assert.Empty(t, c.checkNotification(ctx, bucket, topicOf(bucket), auditTopicOf(bucket), expectedFilters(v)), "notification")
 }
 
+// TestDeployInEmulator deploys every variant into one moto server, all at once: each
+// subtest has its own bucket, stack and role names.
 func TestDeployInEmulator(t *testing.T) {
 	t.Parallel()
 	c := newClients(startMoto(t))
 	ctx := t.Context()
 
 	t.Run("cloudformation", func(t *testing.T) {
+		t.Parallel()
 		for _, v := range allVariants() {
 			t.Run(v.name(), func(t *testing.T) {
 				t.Parallel()
@@ -109,6 +112,8 @@ func TestDeployInEmulator(t *testing.T) {
 	})
 
 	t.Run("cli", func(t *testing.T) {
+		t.Parallel()
+		requireSlow(t)
 		requireTools(t, "the AWS CLI and jq run the cli format's script (apt-get install awscli jq)", true, "aws", "jq")
 		// One variant, the fullest: the AWS CLI starts slowly, and the other variants' policies
 		// are the same documents the CloudFormation variants prove.
@@ -126,6 +131,7 @@ func TestDeployInEmulator(t *testing.T) {
 	})
 
 	t.Run("checks fail on a wrong set-up", func(t *testing.T) {
+		t.Parallel()
 		tests := []struct {
 			name   string
 			mutate func(root *yaml.Node) bool
@@ -158,6 +164,7 @@ func TestDeployInEmulator(t *testing.T) {
 		}
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
 				bucket := "mutant-" + string(rune('0'+i))
 				v := variant{}
 				c.createBucket(ctx, t, bucket)
@@ -175,6 +182,7 @@ func TestDeployInEmulator(t *testing.T) {
 		}
 
 		t.Run("notification overwritten", func(t *testing.T) {
+			t.Parallel()
 			bucket := "mutant-overwrite"
 			c.createBucket(ctx, t, bucket)
 			_, err := c.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
@@ -200,8 +208,20 @@ func runScript(ctx context.Context, t *testing.T, endpoint, script string) {
 	require.NoError(t, os.WriteFile(path, []byte(script), 0o600))
 	cmd := exec.CommandContext(ctx, "sh", path)
 	cmd.Dir = dir
+	// The aws next to the real python3 comes first: a version manager's shim costs a third
+	// of a second on each of the script's many aws commands.
+	binDir := ""
+	if python, err := pythonPath(); err == nil {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(python), "aws")); err == nil {
+			binDir = filepath.Dir(python)
+		}
+	}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
+		switch {
+		case strings.HasPrefix(kv, "AWS_"):
+		case binDir != "" && strings.HasPrefix(kv, "PATH="):
+			cmd.Env = append(cmd.Env, "PATH="+binDir+string(os.PathListSeparator)+strings.TrimPrefix(kv, "PATH="))
+		default:
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,12 +232,17 @@ func resolve(n *yaml.Node, refs map[string]string) (any, error) {
 // decodePolicy decodes an IAM document as IAM returns it (URL-encoded JSON) or as given.
 // moto's CloudFormation stores a role's inline policies as Python dictionaries and returns
 // their repr ({'Version': ...}); those are converted to JSON with Python's own parser.
-func decodePolicy(doc string) (Policy, error) {
+func decodePolicy(ctx context.Context, doc string) (Policy, error) {
 	if un, err := url.QueryUnescape(doc); err == nil {
 		doc = un
 	}
 	if strings.HasPrefix(doc, "{'") {
-		cmd := exec.Command("python3", "-c", "import ast, json, sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))")
+		python, err := pythonPath()
+		if err != nil {
+			return Policy{}, err
+		}
+		// -I -S: isolated, without site-packages; ast and json are in the standard library.
+		cmd := exec.CommandContext(ctx, python, "-I", "-S", "-c", "import ast, json, sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))")
 		cmd.Stdin = strings.NewReader(doc)
 		out, err := cmd.Output()
 		if err != nil {
@@ -250,3 +256,15 @@ func decodePolicy(doc string) (Policy, error) {
 	}
 	return p, nil
 }
+
+// pythonPath is the interpreter python3 runs, found once: a version manager's shim in
+// front of it (pyenv's is a shell script) costs a third of a second per start.
+var pythonPath = sync.OnceValues(func() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding python3: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+})

@@ -122,9 +122,11 @@ func TestTerraformParsesWithExpectedBlocks(t *testing.T) {
 
 // TestTerraformValidate runs terraform validate on the fullest variant when terraform and a local
 // copy of the aws provider are at hand (TF_PLUGIN_DIR, default /opt/tf-plugins): the
-// provider cannot be downloaded here. It is a bonus check, skipped elsewhere, even in CI.
+// provider cannot be downloaded here. It is a bonus check, skipped elsewhere, even in CI,
+// and slow (loading the provider takes seconds): it runs with PANTHER_S3_MCP_SLOW_AWS=1.
 func TestTerraformValidate(t *testing.T) {
 	t.Parallel()
+	requireSlow(t)
 	bin := requireTools(t, "terraform validate is the user's next step; it is checked here only where terraform is installed", true, "terraform")[0]
 	plugins := os.Getenv("TF_PLUGIN_DIR")
 	if plugins == "" {

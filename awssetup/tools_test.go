@@ -2,7 +2,6 @@ package awssetup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,10 +19,22 @@ import (
 // installHint tells how to get the AWS tools the tests run.
 const installHint = `pip install "moto[server]" cfn-lint (scripts/ensure-aws-tools.sh checks them)`
 
+// slowEnv asks for the slowest external checks: the AWS CLI script against the emulator
+// and terraform validate, some seconds each. `make test` sets it.
+const slowEnv = "PANTHER_S3_MCP_SLOW_AWS"
+
 // inCI reports whether the tests run in CI, where a missing tool is a failure, not a skip.
 func inCI() bool {
 	v := strings.ToLower(strings.TrimSpace(os.Getenv("CI")))
 	return v != "" && v != "false" && v != "0"
+}
+
+// requireSlow skips the test unless PANTHER_S3_MCP_SLOW_AWS=1.
+func requireSlow(t *testing.T) {
+	t.Helper()
+	if os.Getenv(slowEnv) != "1" {
+		t.Skipf("slow: set %s=1 to run it (make test does)", slowEnv)
+	}
 }
 
 // requireTools returns the paths of the named executables. A missing one skips the test
@@ -51,7 +62,8 @@ func requireTools(t *testing.T, hint string, optional bool, names ...string) []s
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	require.NoError(t, l.Close())
@@ -76,45 +88,56 @@ func startMoto(t *testing.T) string {
 	}
 }
 
+// motoStartTimeout bounds moto_server's start-up (it imports its services lazily, so it
+// answers within a second or two even on a loaded machine).
+const motoStartTimeout = 90 * time.Second
+
 func tryStartMoto(t *testing.T, bin string) (string, error) {
 	port := freePort(t)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// Cancelling life stops moto: SIGTERM, then SIGKILL after 10 s.
+	life, stop := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(life, bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	// One writer for both: exec copies them in one goroutine, and logs is read only
+	// after Wait.
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
+		stop()
 		return "", err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	shutdown := func() {
+		stop()
+		<-exited
 	}
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), motoStartTimeout)
 	defer cancel()
-	ticker := time.NewTicker(100 * time.Millisecond)
+	ticker := time.NewTicker(50 * time.Millisecond)
 	defer ticker.Stop()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				t.Cleanup(stop)
+				t.Cleanup(shutdown)
 				return endpoint, nil
 			}
 		}
 		select {
-		case err := <-exited:
-			return "", fmt.Errorf("moto_server exited (%v): %s", err, logs.String())
-		case <-ctx.Done():
+		case <-exited:
 			stop()
-			return "", errors.New("moto_server did not answer within 90s")
+			return "", fmt.Errorf("moto_server exited (%w): %s", waitErr, logs.String())
+		case <-ctx.Done():
+			shutdown()
+			return "", fmt.Errorf("moto_server did not answer within %s", motoStartTimeout)
 		case <-ticker.C:
 		}
 	}
