@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,13 +59,46 @@ func StartPanther(t testing.TB) *Panther {
 	return &Panther{Server: srv, URL: url}
 }
 
-// FastClient shortens the Panther client's timeouts and backoff for tests.
+// FastClient shortens the Panther client's timeouts and backoff for tests. A Retry-After
+// is still honoured in what the client decides and reports (a longer one than
+// MaxRetryAfter ends the retries; the error says how long to wait), but the wait itself
+// is cut to MaxTestWait.
 func FastClient(c *pantherapi.Config) {
 	c.AttemptTimeout = 2 * time.Second
 	c.OverallTimeout = 5 * time.Second
 	c.InitialBackoff = time.Millisecond
 	c.MaxBackoff = 10 * time.Millisecond
 	c.MaxRetryAfter = 2 * time.Second
+	c.ScaleWait = func(d time.Duration) time.Duration { return min(d, MaxTestWait) }
+}
+
+// MaxTestWait is the longest wait between two attempts of a FastClient.
+const MaxTestWait = 10 * time.Millisecond
+
+// Deadlines of TimeoutClient.
+const (
+	ShortAttemptTimeout = 500 * time.Millisecond
+	ShortOverallTimeout = 1200 * time.Millisecond
+)
+
+// TimeoutClient is FastClient with short deadlines (ShortAttemptTimeout, ShortOverallTimeout),
+// for tests of a Panther that does not answer in time: short, so that such a test does not
+// wait seconds, yet long enough for an answer that does come to arrive on a busy machine.
+func TimeoutClient(c *pantherapi.Config) {
+	FastClient(c)
+	c.AttemptTimeout = ShortAttemptTimeout
+	c.OverallTimeout = ShortOverallTimeout
+}
+
+// Hold returns a channel for fake.Fault.Hold, which keeps the requests the fault applies to
+// in flight, and the function that releases them (it may be called more than once). They
+// are released when t ends at the latest.
+func Hold(t testing.TB) (<-chan struct{}, func()) {
+	c := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(c) }) }
+	t.Cleanup(release)
+	return c, release
 }
 
 // NewServer builds the MCP server against p with the given token, as the binary does.

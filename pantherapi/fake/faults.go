@@ -20,6 +20,10 @@ type Fault struct {
 	// request context ends; the request is then logged as Canceled and
 	// nothing else is applied.
 	Latency time.Duration
+	// Hold, when not nil, is waited on after Latency, the same way: the request goes on
+	// once Hold is closed. Tests use it to keep a request in flight exactly until they
+	// let it go, instead of guessing a latency long enough.
+	Hold <-chan struct{}
 	// Status, unless 0, replaces the response status; the body becomes Body
 	// with ContentType.
 	Status int
@@ -101,19 +105,33 @@ func (s *Server) takeFault(routes ...Route) (Fault, bool) {
 	return Fault{}, false
 }
 
+// waitFault waits for c. When the request's context ends first it returns (0, true), and
+// when the server closes first it answers 503 and returns (503, true).
+func waitFault[T any](s *Server, w http.ResponseWriter, r *http.Request, c <-chan T) (int, bool) {
+	select {
+	case <-c:
+		return 0, false
+	case <-r.Context().Done():
+		return 0, true
+	case <-s.done:
+		w.Header().Set(FaultHeader, "1")
+		return writeJSON(w, http.StatusServiceUnavailable, errorBody{Message: "server is shutting down"}), true
+	}
+}
+
 // applyFault applies f; serveReal serves the request normally into the given
 // writer. It returns the status sent, or 0 when none was.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, serveReal func(http.ResponseWriter) int) int {
 	if f.Latency > 0 {
 		timer := time.NewTimer(f.Latency)
 		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-r.Context().Done():
-			return 0
-		case <-s.done:
-			w.Header().Set(FaultHeader, "1")
-			return writeJSON(w, http.StatusServiceUnavailable, errorBody{Message: "server is shutting down"})
+		if status, ended := waitFault(s, w, r, timer.C); ended {
+			return status
+		}
+	}
+	if f.Hold != nil {
+		if status, ended := waitFault(s, w, r, f.Hold); ended {
+			return status
 		}
 	}
 	if !f.alters() {

@@ -155,6 +155,46 @@ func TestFaultLatency(t *testing.T) {
 		assert.Empty(t, r.header.Get(FaultHeader), "an unaltered response is not marked")
 	})
 
+	t.Run("hold keeps the request until released", func(t *testing.T) {
+		e := newEnv(t)
+		id := e.create("held")["integrationId"].(string)
+		hold := make(chan struct{})
+		e.srv.InjectFault(RouteGet, Fault{Hold: hold})
+		done := make(chan int, 1)
+		go func() {
+			resp, err := e.do(context.Background(), http.MethodGet, "/log-sources/s3/"+id, viewToken, "")
+			if err != nil {
+				done <- 0
+				return
+			}
+			_ = resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		eventually(t, func() bool { return e.srv.CountRequests(http.MethodGet) == 1 }, "request arrived")
+		select {
+		case status := <-done:
+			t.Fatalf("the held request was answered (%d)", status)
+		default:
+		}
+		close(hold)
+		assert.Equal(t, http.StatusOK, <-done, "released, the request is served")
+	})
+
+	t.Run("client cancel ends a hold", func(t *testing.T) {
+		e := newEnv(t)
+		e.srv.InjectFault(RouteCreate, Fault{Hold: make(chan struct{}), Status: 500})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		resp, err := e.do(ctx, http.MethodPost, "/log-sources/s3", manageToken, mustJSON(t, createBody("never")))
+		closeBody(resp)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		eventually(t, func() bool {
+			reqs := e.srv.Requests()
+			return len(reqs) == 1 && reqs[0].Canceled
+		}, "request marked canceled")
+		assert.Empty(t, e.srv.Sources())
+	})
+
 	t.Run("client cancel marks the request canceled", func(t *testing.T) {
 		e := newEnv(t)
 		e.srv.InjectFault(RouteCreate, Fault{Latency: time.Minute, Status: 500})
