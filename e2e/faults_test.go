@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
 )
 
@@ -103,6 +104,9 @@ func TestFaults(t *testing.T) {
 		// requests made by the call, per method: exact counts, or [min, max] ranges.
 		requests map[string][2]int
 		store    storeCheck
+		// timeouts: Panther is slow on purpose; the client has short deadlines
+		// (testkit.TimeoutClient) instead of testkit.FastClient's.
+		timeouts bool
 	}{
 		{
 			name: "429 with Retry-After on PUT, then success", tool: "update_s3_source",
@@ -175,6 +179,7 @@ func TestFaults(t *testing.T) {
 			faults:   []routed{{fake.RouteGet, fake.Fault{Latency: 20 * time.Second}}},
 			requests: map[string][2]int{"GET": {2, 2}},
 			store:    unchanged,
+			timeouts: true,
 		},
 		{
 			name: "PUT slower than every deadline", tool: "update_s3_source",
@@ -182,6 +187,7 @@ func TestFaults(t *testing.T) {
 			code:   "timeout", retryable: true,
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {1, 4}},
 			store:    unchanged,
+			timeouts: true,
 		},
 		{
 			name: "create slower than the timeout is not re-sent", tool: "create_s3_source",
@@ -189,6 +195,7 @@ func TestFaults(t *testing.T) {
 			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied", "did not answer in time"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
+			timeouts: true,
 		},
 		{
 			name: "GET connection dropped mid-body, then fine", tool: "get_s3_source",
@@ -306,7 +313,11 @@ func TestFaults(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
 			seeded := seedSource(p, "seeded")
-			c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token), version)
+			client := testkit.FastClient
+			if tc.timeouts {
+				client = testkit.TimeoutClient
+			}
+			c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token, func(cfg *mcpserver.Config) { cfg.Client = client }), version)
 			for _, f := range tc.faults {
 				p.InjectFault(f.route, f.fault)
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
+	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
@@ -164,6 +165,7 @@ func TestErrorMapping(t *testing.T) {
 		status    int
 		retryable bool
 		contains  []string
+		client    func(*pantherapi.Config) // default testkit.FastClient
 	}{
 		{name: "400 keeps Panther's message", fault: &fake.Fault{Status: 400, Body: `{"message":"logProcessingRole cannot be assumed"}`},
 			tool: tools.CreateS3SourceName, code: "bad_request", status: 400, contains: []string{"logProcessingRole cannot be assumed"}},
@@ -175,7 +177,8 @@ func TestErrorMapping(t *testing.T) {
 		{name: "429 after retries", fault: &fake.Fault{Status: 429, RetryAfter: "1", Times: 10, Body: `{"message":"slow down"}`}, tool: tools.GetS3SourceName, code: "rate_limited", status: 429, retryable: true, contains: []string{"wait 1 second,", "after 4 attempts"}},
 		{name: "500", fault: &fake.Fault{Status: 500, Body: `{"message":"internal"}`}, tool: tools.GetS3SourceName, code: "service", status: 500, retryable: true, contains: []string{"try again later"}},
 		{name: "502 HTML page", fault: &fake.Fault{Status: 502, Times: 10, ContentType: "text/html", Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"}, tool: tools.GetS3SourceName, code: "unavailable", status: 502, retryable: true, contains: []string{"502 Bad Gateway"}},
-		{name: "timeout", fault: &fake.Fault{Latency: 10 * time.Second, Times: 10}, tool: tools.GetS3SourceName, code: "timeout", retryable: true, contains: []string{"did not answer in time"}},
+		{name: "timeout", fault: &fake.Fault{Latency: 10 * time.Second, Times: 10}, tool: tools.GetS3SourceName, code: "timeout", retryable: true, contains: []string{"did not answer in time"},
+			client: testkit.TimeoutClient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +187,11 @@ func TestErrorMapping(t *testing.T) {
 			if token == "" {
 				token = testkit.Token
 			}
-			c := testkit.Connect(t, testkit.NewServer(t, p, token), "2025-11-25")
+			c := testkit.Connect(t, testkit.NewServer(t, p, token, func(cfg *mcpserver.Config) {
+				if tt.client != nil {
+					cfg.Client = tt.client
+				}
+			}), "2025-11-25")
 			args := tt.args
 			if args == nil {
 				args = map[string]any{"id": id}
