@@ -85,7 +85,8 @@ func TestCancelWithoutSessionIsIgnored(t *testing.T) {
 	p := testkit.StartPanther(t)
 	id := seed(t, p)
 	in := start(t, p, setup{token: testkit.Token, client: slowClient})
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+	hold, release := testkit.Hold(t)
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	victim := inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders("", nil))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 
@@ -93,6 +94,7 @@ func TestCancelWithoutSessionIsIgnored(t *testing.T) {
 		r := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(7), h)
 		assert.Equal(t, http.StatusAccepted, r.Status, r.Body)
 	}
+	release()
 	r := awaitResponse(t, victim)
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	assert.Contains(t, r.Body, `"integrationLabel":"resource source"`, "the call was not cancelled by another client")
@@ -112,20 +114,24 @@ func TestCancelInStatefulSession(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 
 	// Another caller presenting the session id cannot cancel a request of it.
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+	hold, release := testkit.Hold(t)
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	call := inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(7, id), legacyHeaders(s.id, owner))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 	thief := do(t, http.MethodPost, in.URL+httpserver.PathMCP, "", cancelOf(7),
 		legacyHeaders(s.id, map[string]string{httpserver.HeaderPantherToken: testkit.ViewToken}))
 	assert.Equal(t, http.StatusNotFound, thief.Status, "another caller cannot reach the session: %s", thief.Body)
+	release()
 	res := awaitResponse(t, call)
 	assert.Equal(t, http.StatusOK, res.Status)
 	assert.Contains(t, res.Body, `"id":7`, "the call was answered")
 	assert.Contains(t, res.Body, `"integrationLabel":"resource source"`)
 	assert.False(t, canceledGET(p))
 
-	// Its owner can: the POST ends as an empty event stream.
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 3 * time.Second})
+	// Its owner can: the POST ends as an empty event stream. The call is held until the
+	// test ends.
+	hold, _ = testkit.Hold(t)
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	p.ResetRequests()
 	call = inBackground(http.MethodPost, in.URL+httpserver.PathMCP, getCall(9, id), legacyHeaders(s.id, owner))
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
@@ -196,7 +202,8 @@ func TestCancelOverLegacySSE(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, post(t, hc, msgURL, initializeBody).Status)
 	require.Equal(t, http.StatusAccepted, post(t, hc, msgURL, `{"jsonrpc":"2.0","method":"notifications/initialized"}`).Status)
 
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 3 * time.Second})
+	hold, _ := testkit.Hold(t) // released when the test ends
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	require.Equal(t, http.StatusAccepted, post(t, hc, msgURL, getCall(7, id)).Status)
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the call reached Panther")
 	require.Equal(t, http.StatusAccepted, post(t, hc, msgURL, cancelOf(7)).Status)

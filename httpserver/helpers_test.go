@@ -3,6 +3,7 @@ package httpserver_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,12 +53,20 @@ func start(t *testing.T, p *testkit.Panther, s setup) *instance {
 	}
 	cfg.DeleteConfirmation = s.confirm
 	opts := s.opts
+	if opts.SSEFlushGrace == 0 {
+		// A test's SSE client is usually gone by the time the server stops; the tests of
+		// answers delivered during a shutdown keep the default.
+		opts.SSEFlushGrace = quickSSEFlush
+	}
 	if s.maxCalls != 0 {
 		opts.MaxConcurrentCalls = s.maxCalls
 	}
 	h := testkit.StartHTTP(t, cfg, opts)
 	return &instance{HTTPServer: h, Addr: h.Host}
 }
+
+// quickSSEFlush is the SSE flush grace of test instances, unless a test sets its own.
+const quickSSEFlush = 20 * time.Millisecond
 
 // slowClient gives Panther calls room for injected latency.
 func slowClient(c *pantherapi.Config) {
@@ -169,4 +178,30 @@ func scrape(t *testing.T, in *instance) string {
 	r := do(t, http.MethodGet, in.URL+httpserver.PathMetrics, "", "", nil)
 	require.Equal(t, http.StatusOK, r.Status)
 	return r.Body
+}
+
+// shutdownWhileHeld shuts in down while a call held by a fake.Fault.Hold is in flight: it
+// starts Shutdown, waits until the listener refuses connections, checks that Shutdown is
+// still waiting for the call, then releases the call and returns Shutdown's error.
+func shutdownWhileHeld(t *testing.T, in *instance, release func()) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- in.Shutdown(ctx) }()
+	dialer := &net.Dialer{Timeout: time.Second}
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool {
+		c, err := dialer.DialContext(ctx, "tcp", in.Addr)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err != nil
+	}), "Shutdown stops accepting connections")
+	select {
+	case err := <-done:
+		require.FailNow(t, "Shutdown returned while a call was in flight", "error: %v", err)
+	default:
+	}
+	release()
+	return <-done
 }

@@ -13,6 +13,7 @@ const (
 	DefaultBodyReadTimeout   = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultShutdownTimeout   = 20 * time.Second
+	DefaultSSEFlushGrace     = 500 * time.Millisecond
 	maxHeaderBytes           = 64 << 10
 )
 
@@ -66,6 +67,9 @@ type Options struct {
 	// SSEStallTimeout closes a legacy SSE session whose client does not accept a write
 	// for that long.
 	SSEStallTimeout time.Duration
+	// SSEFlushGrace is how long Shutdown, when legacy SSE streams are open, lets them
+	// deliver the answers of the last tool calls before it closes them.
+	SSEFlushGrace time.Duration
 	// MaxConcurrentCalls caps tool calls and resource reads at once (used by Start).
 	MaxConcurrentCalls int
 	// ShutdownTimeout bounds a graceful shutdown (used by Run).
@@ -97,6 +101,7 @@ func (o Options) withDefaults() Options {
 	def(&o.SessionIdleTimeout, DefaultSessionIdleTimeout)
 	def(&o.SSEStallTimeout, DefaultSSEStallTimeout)
 	def(&o.ShutdownTimeout, DefaultShutdownTimeout)
+	def(&o.SSEFlushGrace, DefaultSSEFlushGrace)
 	defInt(&o.MaxSessions, DefaultMaxSessions)
 	defInt(&o.MaxConns, DefaultMaxConns)
 	defInt(&o.MaxConnsPerIP, DefaultMaxConnsPerIP)

@@ -45,15 +45,17 @@ func TestResourceReadsCountAsCalls(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
 			id := seed(t, p)
-			in := start(t, p, setup{token: testkit.Token, maxCalls: 1, client: slowClient})
+			in := start(t, p, setup{token: testkit.Token, maxCalls: 1, client: slowClient,
+				opts: httpserver.Options{SSEFlushGrace: httpserver.DefaultSSEFlushGrace}})
 			c := connect(t, in, kind, "2025-11-25", nil)
 
 			res, err := readSource(c, id)
 			require.NoError(t, err)
 			require.Len(t, res.Contents, 1)
 
-			// A slow read holds the only slot: a tool call and another read are busy.
-			p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+			// A held read takes the only slot: a tool call and another read are busy.
+			hold, release := testkit.Hold(t)
+			p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 			p.ResetRequests()
 			var wg sync.WaitGroup
 			var slowErr error
@@ -64,6 +66,7 @@ func TestResourceReadsCountAsCalls(t *testing.T) {
 			_, err = readSource(c, id)
 			require.Error(t, err, "a read past the cap")
 			assert.Contains(t, err.Error(), "busy")
+			release()
 			wg.Wait()
 			require.NoError(t, slowErr)
 			assert.Equal(t, 1, p.CountRequests(http.MethodGet), "refused calls send nothing to Panther")
@@ -83,14 +86,13 @@ func TestResourceReadsCountAsCalls(t *testing.T) {
 			assert.Contains(t, logs, `"outcome":"busy"`)
 
 			// Shutdown waits for a read in flight, which completes.
-			p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+			hold, release = testkit.Hold(t)
+			p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 			var drained *mcp.ReadResourceResult
 			var drainedErr error
 			wg.Go(func() { drained, drainedErr = readSource(c, id) })
 			require.True(t, testkit.WaitFor(5*time.Second, func() bool { return in.Calls.InFlight() == 1 }))
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			require.NoError(t, in.Shutdown(ctx))
+			require.NoError(t, shutdownWhileHeld(t, in, release))
 			wg.Wait()
 			require.NoError(t, drainedErr, "the read in flight completed")
 			require.Len(t, drained.Contents, 1)

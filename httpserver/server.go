@@ -181,10 +181,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	return fmt.Errorf("serve http: %w", err)
 }
 
-// sseFlushGrace is how long Shutdown lets SSE streams deliver the answers of the last
-// tool calls before it closes them.
-const sseFlushGrace = 500 * time.Millisecond
-
 // Shutdown stops accepting connections, cuts the reading of request bodies and headers
 // still arriving, lets calls in flight finish (SSE ones included), then ends the
 // long-lived streams and waits for the connections to close, all within ctx. When ctx
@@ -209,7 +205,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// the stream writers a moment to deliver the last answers before closing them.
 	if s.hub.open() > 0 {
 		select {
-		case <-time.After(sseFlushGrace):
+		case <-time.After(s.opts.SSEFlushGrace):
 		case <-ctx.Done():
 		}
 	}

@@ -350,7 +350,8 @@ func TestBusyBeyondTheCap(t *testing.T) {
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token, maxCalls: 1, client: slowClient})
 	c := connect(t, in, streamable, "2025-11-25", nil)
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+	hold, release := testkit.Hold(t)
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	p.ResetRequests()
 
 	var wg sync.WaitGroup
@@ -365,6 +366,7 @@ func TestBusyBeyondTheCap(t *testing.T) {
 	assert.Equal(t, "retry in a moment", e["hint"])
 	assert.Equal(t, 1, p.CountRequests(http.MethodGet), "a busy call sends nothing to Panther")
 
+	release()
 	wg.Wait()
 	require.NoError(t, slowErr)
 	assert.Equal(t, "not_found", testkit.ErrorOf(t, slow)["code"], "the first call ran to its end")
@@ -469,10 +471,12 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 	for _, kind := range []string{streamable, sse} {
 		t.Run(kind, func(t *testing.T) {
 			p := testkit.StartPanther(t)
-			in := start(t, p, setup{token: testkit.Token, client: slowClient})
+			in := start(t, p, setup{token: testkit.Token, client: slowClient,
+				opts: httpserver.Options{SSEFlushGrace: httpserver.DefaultSSEFlushGrace}})
 			c := connect(t, in, kind, "2025-11-25", nil)
 			id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("drain me")))["integrationId"].(string)
-			p.InjectFault(fake.RouteGet, fake.Fault{Latency: time.Second})
+			hold, release := testkit.Hold(t)
+			p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 			p.ResetRequests()
 
 			var wg sync.WaitGroup
@@ -481,9 +485,7 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 			wg.Go(func() { res, callErr2 = callErr(c, "get_s3_source", map[string]any{"id": id}) })
 			require.True(t, testkit.WaitFor(5*time.Second, func() bool { return in.Calls.InFlight() == 1 && p.CountRequests(http.MethodGet) == 1 }))
 
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			require.NoError(t, in.Shutdown(ctx), "Shutdown returns once the call is done, and Serve with it")
+			require.NoError(t, shutdownWhileHeld(t, in, release), "Shutdown returns once the call is done, and Serve with it")
 			wg.Wait()
 			require.NoError(t, callErr2)
 			assert.Equal(t, id, testkit.SourceOf(t, res)["integrationId"], "the call in flight completed")
