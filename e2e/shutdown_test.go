@@ -51,7 +51,8 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 	t.Cleanup(func() { _ = c.Close() })
 	testkit.Initialize(t, c, "2025-11-25")
 
-	p.InjectFault(fake.RouteGet, fake.Fault{Latency: 2 * time.Second})
+	hold, release := testkit.Hold(t)
+	p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 	done := make(chan *mcp.CallToolResult, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -66,6 +67,16 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 	}()
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }), "the GET reached Panther")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	// The server stops accepting connections, and the held call is still in flight: let
+	// it go.
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return refused(t, addr) }),
+		"the server stops accepting connections; stderr:\n%s", stderr.String())
+	select {
+	case res := <-done:
+		require.FailNow(t, "the call ended before Panther answered", "result: %s", testkit.Text(res))
+	default:
+	}
+	release()
 
 	select {
 	case res := <-done:
@@ -143,6 +154,15 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 		var ne net.Error
 		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closed the connection")
 	}
+}
+
+// refused reports whether a connection to addr is refused.
+func refused(t *testing.T, addr string) bool {
+	c, err := (&net.Dialer{Timeout: time.Second}).DialContext(t.Context(), "tcp", addr)
+	if err == nil {
+		_ = c.Close()
+	}
+	return err != nil
 }
 
 // ready reports whether GET /readyz answers 200.
