@@ -122,6 +122,7 @@ func assertToolError(t *testing.T, m rpcMessage, code string) {
 // documented answer), the ping is answered after each, the process stays alive, nothing
 // reaches Panther, and memory stays bounded.
 func TestHostileStdin(t *testing.T) {
+	testkit.SkipIfShort(t, "sends MiBs to the binary")
 	t.Parallel()
 	p := testkit.StartPanther(t)
 	s := startRaw(t, testkit.PantherEnv(p, testkit.Token))

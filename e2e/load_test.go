@@ -72,6 +72,7 @@ func sourceOf(raw []byte) (id, label string, err error) {
 // carries that request's source. A second identical round must not grow the child's
 // memory beyond noise.
 func TestStdioLoad(t *testing.T) {
+	testkit.SkipIfShort(t, "a load test")
 	t.Parallel()
 	const n = 300
 	p := testkit.StartPanther(t)
@@ -162,6 +163,7 @@ const goroutineSlack = 25
 // first (warm connection pools included). It is not parallel, so that the count is this
 // test's own.
 func TestInProcessLoadGoroutines(t *testing.T) {
+	testkit.SkipIfShort(t, "a load test")
 	const clients, perClient = 10, 30
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, clients*perClient)
@@ -302,6 +304,7 @@ var errBusy = errors.New(httpserver.CodeBusy)
 // once the clients are gone and idle connections closed, the goroutine count is back
 // where it started. Not parallel, so that the count is this test's own.
 func TestHTTPLoad(t *testing.T) {
+	testkit.SkipIfShort(t, "a load test")
 	const clients, perClient, sources = 50, 20, 100
 	p := testkit.StartPanther(t)
 	ids := seedMany(p, sources)

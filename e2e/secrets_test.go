@@ -92,6 +92,7 @@ func runEchoCalls(t *testing.T, p *testkit.Panther, token string, call func(tool
 // through a debug-logging binary whose Panther echoes it back in every error shape:
 // it appears in no result, no log line and no byte of stdout.
 func TestCanaryThroughTheBinary(t *testing.T) {
+	testkit.SkipIfShort(t, "the binary waits out its real backoff")
 	t.Parallel()
 	for _, tc := range []struct {
 		name, format string

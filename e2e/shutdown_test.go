@@ -26,6 +26,7 @@ import (
 // while a tool call waits on a slow Panther: the call still completes, and the process
 // exits 0.
 func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
+	testkit.SkipIfShort(t, "a process-level shutdown test")
 	p := testkit.StartPanther(t)
 	src := seedSource(p, "slow source")
 	addr := freeAddr(t)
@@ -109,6 +110,7 @@ func freeAddr(t *testing.T) string {
 // server closes them without waiting for the 30 s body deadline, and exits 0 well within
 // its 20 s shutdown timeout.
 func TestSIGTERMWithManySlowConnections(t *testing.T) {
+	testkit.SkipIfShort(t, "a process-level shutdown test")
 	const n = 300
 	p := testkit.StartPanther(t)
 	addr := freeAddr(t)

@@ -34,8 +34,12 @@ func sqliteBackend() journaltest.Backend {
 	}}
 }
 
+// postgresBackend runs on the package's PostgreSQL server; with -short its tests skip.
 func postgresBackend() journaltest.Backend {
 	return journaltest.Backend{Name: "postgres", NewSpec: func(t *testing.T) string {
+		if testing.Short() {
+			t.Skip("PostgreSQL: skipped with -short")
+		}
 		return journaltest.StartPostgres(t)
 	}}
 }

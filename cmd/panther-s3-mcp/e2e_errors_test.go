@@ -72,6 +72,9 @@ func TestErrorMapping(t *testing.T) {
 		retryAfter int
 		requests   map[string]int // requests per method the call made
 		check      func(t *testing.T, p *testkit.Panther, id string)
+		// retries: the binary waits out its real backoff or Retry-After between attempts,
+		// seconds in all; skipped with -short.
+		retries bool
 	}{
 		{
 			name: "400 carries Panther's message",
@@ -189,7 +192,7 @@ func TestErrorMapping(t *testing.T) {
 			},
 		},
 		{
-			name: "429 with Retry-After then success is retried",
+			name: "429 with Retry-After then success is retried", retries: true,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string {
 				p.InjectFault(fake.RouteGet, fake.Fault{Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`})
 				return seed(p)
@@ -197,7 +200,7 @@ func TestErrorMapping(t *testing.T) {
 			tool: "get_s3_source", requests: map[string]int{"GET": 2},
 		},
 		{
-			name: "429 persisting",
+			name: "429 persisting", retries: true,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`})
 				return seed(p)
@@ -226,7 +229,7 @@ func TestErrorMapping(t *testing.T) {
 			requests: map[string]int{"GET": 1},
 		},
 		{
-			name: "503 persisting",
+			name: "503 persisting", retries: true,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 503, Body: `{"message":"service unavailable"}`})
 				return seed(p)
@@ -235,7 +238,7 @@ func TestErrorMapping(t *testing.T) {
 			msg: []string{"service unavailable", "after 4 attempts"}, requests: map[string]int{"GET": 4},
 		},
 		{
-			name: "502 HTML page becomes readable text",
+			name: "502 HTML page becomes readable text", retries: true,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 502, ContentType: "text/html", Body: badGatewayPage})
 				return seed(p)
@@ -245,7 +248,7 @@ func TestErrorMapping(t *testing.T) {
 			requests: map[string]int{"GET": 4},
 		},
 		{
-			name: "network: nothing listens", closedPort: true,
+			name: "network: nothing listens", retries: true, closedPort: true,
 			tool: "get_s3_source", code: "network", retryable: true,
 			msg: []string{"unreachable", "after 4 attempts"}, hint: "PANTHER_API_URL",
 		},
@@ -265,6 +268,9 @@ func TestErrorMapping(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.retries {
+				testkit.SkipIfShort(t, "the binary waits out its real backoff")
+			}
 			t.Parallel()
 			p := testkit.StartPanther(t)
 			env := testkit.PantherEnv(p, cmp.Or(tc.token, testkit.Token))

@@ -267,6 +267,7 @@ func TestCancellation(t *testing.T) {
 // TestShutdownDuringCall stops the server while a call waits on Panther: the server exits
 // with status 0 and the request to Panther is cancelled rather than left running.
 func TestShutdownDuringCall(t *testing.T) {
+	testkit.SkipIfShort(t, "a process-level shutdown test")
 	t.Parallel()
 	for _, tc := range []struct {
 		name string

@@ -39,11 +39,16 @@ type Panther struct {
 	URL string
 }
 
+// sharedContract is the contract validator every fake Panther of the test binary uses:
+// loading and checking the OpenAPI document costs milliseconds, and a Validator is safe
+// for concurrent use.
+var sharedContract = sync.OnceValues(contract.New)
+
 // StartPanther starts a fake Panther on 127.0.0.1 whose every request and response is
 // checked against the OpenAPI contract; a violation fails t.
 func StartPanther(t testing.TB) *Panther {
 	t.Helper()
-	v, err := contract.New()
+	v, err := sharedContract()
 	require.NoError(t, err)
 	srv := fake.New(
 		fake.WithToken(Token, fake.PermView, fake.PermManage),
@@ -219,4 +224,12 @@ func Journal(t testing.TB) journal.Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	return store
+}
+
+// SkipIfShort skips t under go test -short, naming what makes it slow.
+func SkipIfShort(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("%s: skipped with -short", why)
+	}
 }

@@ -9,12 +9,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 )
@@ -183,16 +186,59 @@ func TestManifestPromptsMatchServer(t *testing.T) {
 	assert.Equal(t, served, listed, "manifest prompts and their arguments = server prompts")
 }
 
-// TestValidateOnly runs the real mcpb validator; it needs Node.js (installed on demand from
-// the npm registry). Set PANTHER_S3_MCP_SKIP_NODE=1 to skip it.
+// TestValidateOnly runs the real mcpb validator through scripts/mcpb.sh. It runs only when
+// what the script needs is already installed (make test and make mcpb install it into
+// .tools/), so that go test never downloads: otherwise it skips, saying so. Set
+// PANTHER_S3_MCP_SKIP_NODE=1 to skip it anyway.
 func TestValidateOnly(t *testing.T) {
 	if os.Getenv("PANTHER_S3_MCP_SKIP_NODE") == "1" {
 		t.Skip("PANTHER_S3_MCP_SKIP_NODE=1")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	testkit.SkipIfShort(t, "runs Node.js")
+	if missing := missingNodeTools(t, filepath.Join("..", "..")); missing != "" {
+		t.Skipf("%s; make test (or make mcpb) installs it into .tools/", missing)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "..", "scripts", "mcpb.sh"), "validate-only")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "scripts/mcpb.sh validate-only:\n%s", out)
 	assert.Contains(t, string(out), "Manifest schema validation passes!")
+}
+
+// missingNodeTools says what scripts/mcpb.sh would have to download before it could run
+// in the repository at root, or "" when nothing: Node.js 22 or newer (on PATH or in
+// .tools/node, as scripts/ensure-node.sh looks for it) and the mcpb CLI at the version the
+// script pins, in .tools/mcpb.
+func missingNodeTools(t *testing.T, root string) string {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join(root, "scripts", "mcpb.sh"))
+	require.NoError(t, err)
+	pin := regexp.MustCompile(`(?m)^MCPB_VERSION=(\S+)$`).FindSubmatch(script)
+	require.NotNil(t, pin, "scripts/mcpb.sh pins MCPB_VERSION")
+	var installed struct {
+		Version string `json:"version"`
+	}
+	raw, err := os.ReadFile(filepath.Join(root, ".tools", "mcpb", "node_modules", "@anthropic-ai", "mcpb", "package.json"))
+	if err != nil || json.Unmarshal(raw, &installed) != nil || installed.Version != string(pin[1]) {
+		return "the mcpb CLI " + string(pin[1]) + " is not installed in .tools/mcpb"
+	}
+	if _, err := os.Stat(filepath.Join(root, ".tools", "node", "node_modules", ".bin", "node")); err == nil {
+		return ""
+	}
+	if nodeMajor(t) >= 22 {
+		return ""
+	}
+	return "Node.js 22 or newer is neither on PATH nor in .tools/node"
+}
+
+// nodeMajor returns the major version of the node on PATH, or 0.
+func nodeMajor(t *testing.T) int {
+	out, err := exec.CommandContext(t.Context(), "node", "--version").Output()
+	if err != nil {
+		return 0
+	}
+	major, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), ".")
+	n, _ := strconv.Atoi(major)
+	return n
 }
