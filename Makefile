@@ -4,17 +4,26 @@ BIN       := bin/panther-s3-mcp
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build test test-go lint demo clean
+.PHONY: all build test test-go test-tools test-short lint demo clean
 
 all: build
 
 build: ## Build the server binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/panther-s3-mcp
 
-test: lint test-go conformance ## Everything CI runs: vet, gofmt, go test -race, the MCP conformance suite
+test: lint test-go conformance ## Everything CI runs: vet, gofmt, linters, go test -race (every test), the MCP conformance suite
 
-test-go:
-	$(GO) test -race -count=1 ./...
+# Every test, with the race detector: the slow AWS checks too (the AWS CLI script against
+# moto, terraform validate: PANTHER_S3_MCP_SLOW_AWS=1), and the mcpb validator, whose
+# Node.js and CLI test-tools installs first (go test itself never downloads).
+test-go: test-tools
+	PANTHER_S3_MCP_SLOW_AWS=1 $(GO) test -race -count=1 ./...
+
+test-tools: ## Install what the tests run beyond Go (Node.js 22, the pinned mcpb CLI) into .tools/ from the npm registry
+	@bash scripts/mcpb.sh path >/dev/null
+
+test-short: ## The inner loop: go test -short ./... (no PostgreSQL, load, process-shutdown or external-tool tests)
+	$(GO) test -short ./...
 
 # Linters, pinned; `go run pkg@version` builds each once into the Go build cache (the first
 # run of golangci-lint takes a few minutes on two cores).
