@@ -97,7 +97,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (env MCP_LOG_FORMAT)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&o.deleteConfirmation, "delete-confirmation", string(tools.ConfirmElicit), "how deletes are confirmed: elicit (ask the user; refuse when the connection cannot) or client (trust the client's approval where the user cannot be asked) (env MCP_DELETE_CONFIRMATION)")
-	fs.StringVar(&o.pantherAWSAccount, "panther-aws-account-id", "", "Panther's AWS account id, for the AWS set-ups get_s3_source_aws_setup writes (env "+mcpserver.EnvPantherAWSAccount+")")
+	fs.StringVar(&o.pantherAWSAccount, "panther-aws-account-id", "", "Panther's AWS account id, for the AWS set-ups "+tools.GetS3SourceAWSSetupName+" writes (env "+mcpserver.EnvPantherAWSAccount+")")
 	o.http.register(fs)
 	o.journal.register(fs)
 	if err := fs.Parse(args); err != nil {
