@@ -132,6 +132,6 @@ func (pl plan) cfnHeader(file string) []string {
 			"CloudFormation cannot change the notifications of a bucket it does not own: after deploying,",
 			"add the bucket notification with the notification step (it merges with the existing configuration).")
 	}
-	lines = append(lines, "Then create the source with create_s3_source, logProcessingRole = the RoleArn output.")
+	lines = append(lines, "Then create the source with "+pl.createTool+", logProcessingRole = the RoleArn output.")
 	return lines
 }

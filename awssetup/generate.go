@@ -151,7 +151,7 @@ func (pl plan) nextSteps(out Output) []string {
 			steps = append(steps, "Run notificationStep to add the bucket notification (merged with the existing ones).")
 		}
 	}
-	steps = append(steps, "Call create_s3_source with createArguments (role "+pl.roleARN+"), then get_s3_source to confirm.")
+	steps = append(steps, "Call "+pl.createTool+" with createArguments (role "+pl.roleARN+"), then read the source back to confirm.")
 	return steps
 }
 

@@ -47,6 +47,9 @@ type Input struct {
 	Label string `json:"label,omitempty"`
 	// LogStreamType is the source's logStreamType. Default Auto.
 	LogStreamType string `json:"logStreamType,omitempty"`
+	// CreateTool names the MCP tool that creates the source, for the steps and notes.
+	// Default: "the create tool".
+	CreateTool string `json:"-"`
 	// TopicName names the SNS topic created when notifications are not managed.
 	// Default: panther-notifications-<bucket>.
 	TopicName string `json:"topicName,omitempty"`

@@ -14,6 +14,7 @@ type plan struct {
 	bucket, bucketARN, accountID     string
 	roleName, roleARN                string
 	kmsKey                           string
+	createTool                       string
 	mappings                         []PrefixLogTypes
 	// prefixes covers the mapped prefixes; nil is the whole bucket.
 	prefixes                      []string
@@ -29,6 +30,10 @@ type plan struct {
 func newPlan(in Input) (plan, error) {
 	var p problems
 	var pl plan
+	pl.createTool = in.CreateTool
+	if pl.createTool == "" {
+		pl.createTool = "the create tool"
+	}
 	pl.bucket = p.bucket(in.Bucket)
 	pl.accountID = p.accountID("accountId", in.AccountID)
 	if strings.TrimSpace(in.PantherAccountID) == "" {
@@ -94,7 +99,7 @@ func newPlan(in Input) (plan, error) {
 func (pl plan) inputNotes(in Input) []string {
 	var notes []string
 	if !rules.Compile().DNSBucket.MatchString(pl.bucket) {
-		notes = append(notes, fmt.Sprintf("The bucket name %s does not follow today's S3 naming rules (3-63 lower-case letters, digits, dots and hyphens): create_s3_source may refuse it.", pl.bucket))
+		notes = append(notes, fmt.Sprintf("The bucket name %s does not follow today's S3 naming rules (3-63 lower-case letters, digits, dots and hyphens): %s may refuse it.", pl.bucket, pl.createTool))
 	}
 	if r := arnRegion(pl.kmsKey); r != "" && r != pl.region {
 		notes = append(notes, fmt.Sprintf("The KMS key is in %s but the bucket's region is given as %s: S3 encrypts with keys of the bucket's region; check both.", r, pl.region))
@@ -113,7 +118,7 @@ func (pl plan) inputNotes(in Input) []string {
 		missing = missing || len(m.LogTypes) == 0
 	}
 	if missing {
-		notes = append(notes, "No log types were given: fill in logTypes in createArguments (e.g. AWS.CloudTrail) before calling create_s3_source.")
+		notes = append(notes, "No log types were given: fill in logTypes in createArguments (e.g. AWS.CloudTrail) before calling "+pl.createTool+".")
 	}
 	if !pl.managed && strings.TrimSpace(in.PantherRegion) == "" {
 		notes = append(notes, "Panther's queue "+pl.queueARN+" is assumed to be in the bucket's region "+pl.pantherRegion+

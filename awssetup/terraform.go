@@ -105,7 +105,7 @@ func (pl plan) tfHeader() []string {
 	return []string{
 		"Panther S3 log source s3://" + pl.bucket + " (account " + pl.accountID + ", region " + pl.region + ").",
 		"Next: terraform init && terraform validate && terraform plan, then terraform apply with credentials of account " + pl.accountID + ".",
-		"Then create the source with create_s3_source, logProcessingRole = the role_arn output.",
+		"Then create the source with " + pl.createTool + ", logProcessingRole = the role_arn output.",
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
@@ -36,6 +37,7 @@ type setup struct {
 	client   func(*pantherapi.Config)
 	// confirm is the delete confirmation mode; "" is the default.
 	confirm tools.ConfirmationMode
+	journal journal.Store
 }
 
 // start runs an instance; it is shut down at cleanup if the test did not stop it.
@@ -52,6 +54,7 @@ func start(t *testing.T, p *testkit.Panther, s setup) *instance {
 		cfg.Client = s.client
 	}
 	cfg.DeleteConfirmation = s.confirm
+	cfg.Journal = s.journal
 	opts := s.opts
 	if opts.SSEFlushGrace == 0 {
 		// A test's SSE client is usually gone by the time the server stops; the tests of

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
+
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -41,8 +43,30 @@ func identify(next http.Handler) http.Handler {
 			strings.TrimSpace(r.Header.Get(HeaderPantherToken))))
 		var o owner
 		h.Sum(o[:0])
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ownerKey{}, o)))
+		ctx := context.WithValue(r.Context(), ownerKey{}, o)
+		// The change journal names the caller by hashes of the same credentials.
+		ctx = journal.WithCaller(ctx, callerOf(r))
+		if token := strings.TrimSpace(r.Header.Get(HeaderPantherToken)); token != "" {
+			ctx = journal.WithSecrets(ctx, token)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// callerOf names the caller of r for the change journal: stable hashes of its bearer
+// token and of its own Panther token, never the tokens; "http:anonymous" without either.
+func callerOf(r *http.Request) string {
+	var ids []string
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		ids = append(ids, journal.CallerHash("bearer", strings.TrimSpace(token)))
+	}
+	if token := strings.TrimSpace(r.Header.Get(HeaderPantherToken)); token != "" {
+		ids = append(ids, journal.CallerHash("panther", token))
+	}
+	if len(ids) == 0 {
+		return "http:anonymous"
+	}
+	return journal.JoinCallers(ids...)
 }
 
 func ownerOf(ctx context.Context) owner {

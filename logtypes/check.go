@@ -14,7 +14,7 @@ import (
 const MaxSuggestions = 3
 
 // ArchivedReason says why an archived log type is refused.
-const ArchivedReason = "the log type is archived in Panther: its schema is kept for data already stored, but a source cannot send new data to it; use a current log type (list_log_types) or restore the schema in Panther"
+const ArchivedReason = "the log type is archived in Panther: its schema is kept for data already stored, but a source cannot send new data to it; use a current log type or restore the schema in Panther"
 
 // Result is the outcome of Check.
 type Result struct {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // The argument rules are the tools' own, for the values both take.
@@ -42,7 +43,7 @@ func required(args map[string]string, name, what string) (string, error) {
 
 // sourceID returns the id argument, checked against the tools' rule.
 func sourceID(args map[string]string) (string, error) {
-	id, err := required(args, "id", "the source id (integrationId) from create_s3_source or list_s3_sources")
+	id, err := required(args, "id", "the source id (integrationId) from "+tools.CreateS3SourceName+" or "+tools.ListS3SourcesName)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/awssetup"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // Placeholders for what only the user's Panther console knows.
@@ -78,6 +79,7 @@ func newOnboardData(args map[string]string) (onboardData, error) {
 func (d onboardData) createArgs() (awssetup.CreateArguments, error) {
 	in := awssetup.Input{
 		Bucket:                     d.Bucket,
+		CreateTool:                 tools.CreateS3SourceName,
 		AccountID:                  d.AccountID,
 		LogTypes:                   d.LogTypes,
 		ManagedBucketNotifications: true,

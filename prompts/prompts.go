@@ -76,7 +76,7 @@ func onboardPrompt() definition {
 			mcp.WithPromptTitle("Onboard an S3 bucket as a Panther log source"),
 			mcp.WithPromptDescription("Walk through the AWS side of onboarding an S3 bucket (IAM role trusting Panther, "+
 				"read and KMS permissions, bucket notifications, prefixes and log types) with the policy JSON filled in, "+
-				"then check for an existing source, create it with create_s3_source and confirm it with get_s3_source."),
+				"then check for an existing source, create it with "+tools.CreateS3SourceName+" and confirm it with "+tools.GetS3SourceName+"."),
 			mcp.WithArgument("bucket", mcp.RequiredArgument(),
 				mcp.ArgumentDescription("Name of the S3 bucket holding the logs (the name only, not an ARN or s3:// URL), e.g. acme-cloudtrail-logs.")),
 			mcp.WithArgument("account_id", mcp.RequiredArgument(),
@@ -100,11 +100,11 @@ func reviewPrompt() definition {
 	return definition{
 		prompt: mcp.NewPrompt(Review,
 			mcp.WithPromptTitle("Review a Panther S3 log source"),
-			mcp.WithPromptDescription("Read an S3 source with get_s3_source and check it against good practice (KMS, prefixes, "+
+			mcp.WithPromptDescription("Read an S3 source with "+tools.GetS3SourceName+" and check it against good practice (KMS, prefixes, "+
 				"exclusions, stream type, notifications, IAM role); report the findings and propose fixes as "+
 				"update_s3_source calls with dryRun: true, applied only after the user confirms."),
 			mcp.WithArgument("id", mcp.RequiredArgument(),
-				mcp.ArgumentDescription("The source id (integrationId), as returned by create_s3_source or list_s3_sources.")),
+				mcp.ArgumentDescription("The source id (integrationId), as returned by "+tools.CreateS3SourceName+" or "+tools.ListS3SourcesName+".")),
 		),
 		data: func(args map[string]string) (any, string, error) {
 			id, err := sourceID(args)
@@ -124,7 +124,7 @@ func troubleshootPrompt() definition {
 				"source health, IAM role trust and permissions, KMS, bucket notifications, prefixes against real keys, "+
 				"log type and stream type, and what the tools' error codes mean."),
 			mcp.WithArgument("id", mcp.RequiredArgument(),
-				mcp.ArgumentDescription("The source id (integrationId), as returned by create_s3_source or list_s3_sources.")),
+				mcp.ArgumentDescription("The source id (integrationId), as returned by "+tools.CreateS3SourceName+" or "+tools.ListS3SourcesName+".")),
 			mcp.WithArgument("symptom",
 				mcp.ArgumentDescription("Optional. What goes wrong, in your words, e.g. \"no data\", \"classification failures\", \"access denied\".")),
 		),

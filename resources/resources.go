@@ -59,9 +59,9 @@ func SourceTemplate(get func(ctx context.Context, id string) (pantherapi.S3Sourc
 	return server.ServerResourceTemplate{
 		Template: mcp.NewResourceTemplate(SourceURITemplate, "s3-source",
 			mcp.WithTemplateTitle("Panther S3 log source"),
-			mcp.WithTemplateDescription("One Panther S3 log source as JSON, the same as get_s3_source returns: label, "+
+			mcp.WithTemplateDescription("One Panther S3 log source as JSON, the same as "+tools.GetS3SourceName+" returns: label, "+
 				"AWS account, bucket, IAM role, KMS key, stream type and prefix → log type mappings. "+
-				"{id} is the source id (integrationId) from list_s3_sources or create_s3_source."),
+				"{id} is the source id (integrationId) from "+tools.ListS3SourcesName+" or "+tools.CreateS3SourceName+"."),
 			mcp.WithTemplateMIMEType("application/json"),
 		),
 		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
@@ -94,8 +94,8 @@ func sourceID(uri string) (string, error) {
 	}
 	id, err := url.PathUnescape(raw)
 	if err != nil || !rules.ValidSourceID(id) {
-		return "", fmt.Errorf("%w: %q is not a source id: use letters, digits, '_' and '-' (starting with a letter or digit), at most %d characters; list_s3_sources shows the ids",
-			mcp.ErrInvalidParams, cut(raw), rules.MaxSourceIDLength)
+		return "", fmt.Errorf("%w: %q is not a source id: use letters, digits, '_' and '-' (starting with a letter or digit), at most %d characters; %s shows the ids",
+			mcp.ErrInvalidParams, cut(raw), rules.MaxSourceIDLength, tools.ListS3SourcesName)
 	}
 	return id, nil
 }

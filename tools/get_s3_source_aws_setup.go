@@ -47,7 +47,7 @@ func getS3SourceAWSSetup() Spec[AWSSetupArgs, AWSSetupResult] {
 			in := awssetup.Input{
 				Bucket: a.S3Bucket, AccountID: a.AWSAccountID, RoleName: a.RoleName, KMSKeyARN: a.KMSKey,
 				Prefixes: a.Prefixes, LogTypes: a.LogTypes, ManagedBucketNotifications: a.ManagedBucketNotifications,
-				PantherAccountID: a.PantherAccountID, Region: a.Region,
+				PantherAccountID: a.PantherAccountID, Region: a.Region, CreateTool: CreateS3SourceName,
 			}
 			if in.PantherAccountID == "" {
 				in.PantherAccountID = c.PantherAWSAccountID

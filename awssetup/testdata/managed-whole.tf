@@ -1,6 +1,6 @@
 # Panther S3 log source s3://acme-logs (account 123456789012, region us-east-1).
 # Next: terraform init && terraform validate && terraform plan, then terraform apply with credentials of account 123456789012.
-# Then create the source with create_s3_source, logProcessingRole = the role_arn output.
+# Then create the source with the create tool, logProcessingRole = the role_arn output.
 terraform {
   required_providers {
     aws = {

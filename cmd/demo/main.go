@@ -157,6 +157,23 @@ func run(ctx context.Context, bin string, out io.Writer) error {
 			return err
 		}
 	}
+	changes, err := call("what changed? the journal of this source", tools.ListS3SourceChangesName, map[string]any{"sourceId": id}, false)
+	if err != nil {
+		return err
+	}
+	entry := entryOf(changes, "delete")
+	if entry == "" {
+		return errors.New("the journal has no delete entry")
+	}
+	restored, err := call("undo the delete from the journal", tools.RestoreS3SourceName, map[string]any{"entryId": entry}, false)
+	if err != nil {
+		return err
+	}
+	back, _ := restored["source"].(map[string]any)
+	newID, _ := back["integrationId"].(string)
+	if _, err := call("the restored source", tools.GetS3SourceName, map[string]any{"id": newID}, false); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "Demo complete. Connect your MCP client to the same binary with PANTHER_API_URL and PANTHER_API_TOKEN to manage real sources.")
 	return nil
 }
@@ -172,6 +189,19 @@ func abbreviate(text string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// entryOf finds the id of the newest journal entry of an operation in a
+// list_s3_source_changes result.
+func entryOf(changes map[string]any, op string) string {
+	entries, _ := changes["entries"].([]any)
+	for _, e := range entries {
+		if m, ok := e.(map[string]any); ok && m["operation"] == op {
+			id, _ := m["id"].(string)
+			return id
+		}
+	}
+	return ""
 }
 
 // idByLabel finds a source's id in a list_s3_sources result.

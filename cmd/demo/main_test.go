@@ -47,6 +47,7 @@ func TestDemoDrivesTheBinary(t *testing.T) {
 		"is no_data_yet",
 		"Deleted S3 source",
 		"no S3 source with that id",
+		"journal entries.", "Re-created S3 source \"acme cloudtrail prod\"",
 		"Demo complete.",
 	} {
 		assert.Contains(t, text, want)

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -61,6 +62,7 @@ type options struct {
 	showVersion         bool
 	deleteConfirmation  string
 	pantherAWSAccount   string
+	journal             journalFlags
 	http                httpFlags
 }
 
@@ -95,8 +97,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (env MCP_LOG_FORMAT)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&o.deleteConfirmation, "delete-confirmation", string(tools.ConfirmElicit), "how deletes are confirmed: elicit (ask the user; refuse when the connection cannot) or client (trust the client's approval where the user cannot be asked) (env MCP_DELETE_CONFIRMATION)")
-	fs.StringVar(&o.pantherAWSAccount, "panther-aws-account-id", "", "Panther's AWS account id, for the AWS set-ups get_s3_source_aws_setup writes (env "+mcpserver.EnvPantherAWSAccount+")")
+	fs.StringVar(&o.pantherAWSAccount, "panther-aws-account-id", "", "Panther's AWS account id, for the AWS set-ups "+tools.GetS3SourceAWSSetupName+" writes (env "+mcpserver.EnvPantherAWSAccount+")")
 	o.http.register(fs)
+	o.journal.register(fs)
 	if err := fs.Parse(args); err != nil {
 		printUsage(fs, stderr)
 		if errors.Is(err, flag.ErrHelp) {
@@ -111,10 +114,13 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	if err := checkSwallowed(fs); err != nil {
 		return o, err
 	}
-	if err := applyEnv(fs, append(envBindings, httpEnvBindings...), getenv); err != nil {
+	if err := applyEnv(fs, slices.Concat(envBindings, httpEnvBindings, journalEnvBindings), getenv); err != nil {
 		return o, err
 	}
 	if err := o.http.resolve(); err != nil {
+		return o, err
+	}
+	if err := o.journal.resolve(fs); err != nil {
 		return o, err
 	}
 	if _, err := tools.ParseConfirmationMode(o.deleteConfirmation); err != nil {
@@ -127,6 +133,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "journal" {
+		return runJournal(ctx, args[1:], getenv, stdout, stderr)
+	}
 	o, err := parse(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -162,6 +171,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		ExcludeTools: splitList(o.excludeTools),
 		Logger:       log,
 	}
+	store, closeJournal, err := openJournal(ctx, o.journal, o.demo, []string{o.token, o.http.authToken}, log)
+	if err != nil {
+		return err
+	}
+	defer closeJournal()
+	cfg.Journal, cfg.JournalOptional = store, !o.journal.required
 	cfg.DeleteConfirmation, _ = tools.ParseConfirmationMode(o.deleteConfirmation)
 	cfg.PantherAWSAccountID = o.pantherAWSAccount
 	if o.http.transport == transportHTTP {

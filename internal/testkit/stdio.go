@@ -278,7 +278,8 @@ func HermeticEnv(extra ...string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "PANTHER_") || strings.HasPrefix(kv, "MCP_")
 	})
-	return append(env, extra...)
+	// No test writes to the user's own change journal: tests that want one name it.
+	return append(append(env, "MCP_JOURNAL=off"), extra...)
 }
 
 // JSONLines splits out into lines and reports every non-empty line that is not a

@@ -1,6 +1,7 @@
 package journaltest
 
 import (
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -100,7 +101,7 @@ func ctxT(t testing.TB) context.Context {
 // sampleIntent is a realistic update intent.
 func sampleIntent() journal.Intent {
 	return journal.Intent{
-		Tool:          "update_s3_source",
+		Tool:          tools.UpdateS3SourceName,
 		Operation:     journal.OpUpdate,
 		SourceID:      "8d4c3f1e-5a7b-4c2d-9e8f-0a1b2c3d4e5f",
 		SourceLabel:   "prod-cloudtrail",
@@ -118,7 +119,7 @@ func testBeginComplete(t *testing.T, spec string) {
 	clk := NewClock(base)
 	st := Open(t, spec, journal.Options{Now: clk.Now})
 	in := journal.Intent{
-		Tool: "create_s3_source", Operation: journal.OpCreate, SourceLabel: "prod-cloudtrail",
+		Tool: tools.CreateS3SourceName, Operation: journal.OpCreate, SourceLabel: "prod-cloudtrail",
 		After:         json.RawMessage(`{"integrationLabel":"prod-cloudtrail","s3Bucket":"acme-logs"}`),
 		ChangedFields: []string{"integrationLabel", "s3Bucket"},
 		ClientName:    "claude-code", ClientVersion: "2.1.0", Caller: "os:alice",

@@ -1,6 +1,7 @@
 package journaltest
 
 import (
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -26,12 +27,12 @@ func testFilters(t *testing.T, spec string) {
 		resultID string
 	}
 	steps := []step{
-		{"create_s3_source", journal.OpCreate, "", journal.OutcomeApplied, "a"},
-		{"update_s3_source", journal.OpUpdate, "a", journal.OutcomeFailed, ""},
-		{"delete_s3_source", journal.OpDelete, "b", journal.OutcomeApplied, ""},
-		{"update_s3_source", journal.OpUpdate, "b", "", ""},
-		{"update_s3_source", journal.OpUpdate, "a", journal.OutcomeUnknown, ""},
-		{"set_s3_source_alarm", journal.OpAlarmSet, "a", journal.OutcomeApplied, ""},
+		{tools.CreateS3SourceName, journal.OpCreate, "", journal.OutcomeApplied, "a"},
+		{tools.UpdateS3SourceName, journal.OpUpdate, "a", journal.OutcomeFailed, ""},
+		{tools.DeleteS3SourceName, journal.OpDelete, "b", journal.OutcomeApplied, ""},
+		{tools.UpdateS3SourceName, journal.OpUpdate, "b", "", ""},
+		{tools.UpdateS3SourceName, journal.OpUpdate, "a", journal.OutcomeUnknown, ""},
+		{tools.SetS3SourceAlarmName, journal.OpAlarmSet, "a", journal.OutcomeApplied, ""},
 	}
 	ids := make([]string, len(steps))
 	at := make([]time.Time, len(steps))
@@ -59,7 +60,7 @@ func testFilters(t *testing.T, spec string) {
 	}{
 		{"all, newest first", journal.Filter{}, pick(5, 4, 3, 2, 1, 0)},
 		{"source id (a create matches its new id)", journal.Filter{SourceID: "a"}, pick(5, 4, 1, 0)},
-		{"tool", journal.Filter{Tool: "update_s3_source"}, pick(4, 3, 1)},
+		{"tool", journal.Filter{Tool: tools.UpdateS3SourceName}, pick(4, 3, 1)},
 		{"since is inclusive", journal.Filter{Since: at[2]}, pick(5, 4, 3, 2)},
 		{"until is exclusive", journal.Filter{Until: at[2]}, pick(1, 0)},
 		{"time range", journal.Filter{Since: at[1], Until: at[4]}, pick(3, 2, 1)},
@@ -69,7 +70,7 @@ func testFilters(t *testing.T, spec string) {
 		{"unknown includes pending", journal.Filter{Outcome: journal.OutcomeUnknown}, pick(4, 3)},
 		{"pending only", journal.Filter{Outcome: journal.OutcomePending}, pick(3)},
 		{"source and outcome", journal.Filter{SourceID: "a", Outcome: journal.OutcomeUnknown}, pick(4)},
-		{"tool and since", journal.Filter{Tool: "update_s3_source", Since: at[2]}, pick(4, 3)},
+		{"tool and since", journal.Filter{Tool: tools.UpdateS3SourceName, Since: at[2]}, pick(4, 3)},
 		{"nothing matches", journal.Filter{SourceID: "zzz"}, []string{}},
 		{"small pages", journal.Filter{SourceID: "a", Limit: 1}, pick(5, 4, 1, 0)},
 	}

@@ -1,6 +1,7 @@
 package journaltest
 
 import (
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -180,7 +181,7 @@ func testRedaction(t *testing.T, spec string) {
 	reqJSON, err := json.Marshal(requestToken)
 	require.NoError(t, err)
 	id, err := st.Begin(ctx, journal.Intent{
-		Tool: "update_s3_source", Operation: journal.OpUpdate, SourceLabel: "lab " + serverToken,
+		Tool: tools.UpdateS3SourceName, Operation: journal.OpUpdate, SourceLabel: "lab " + serverToken,
 		Before:        json.RawMessage(`{"kmsKey":"` + serverToken + `","note":"ab","n":` + numeric + `}`),
 		After:         json.RawMessage(`{"header":` + string(reqJSON) + `,"key":"AKIAABCDEFGHIJKLMNOP"}`),
 		ChangedFields: []string{"kmsKey"},
