@@ -15,14 +15,15 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
-// TestDemoDrivesTheBinary runs what `make demo` runs: the built binary in --demo mode,
-// driven over stdio through the whole lifecycle.
+// sorted returns a sorted copy of list.
 func sorted(list []string) []string {
 	out := slices.Clone(list)
 	slices.Sort(out)
 	return out
 }
 
+// TestDemoDrivesTheBinary runs what `make demo` runs: the built binary in --demo mode,
+// driven over stdio through the whole lifecycle.
 func TestDemoDrivesTheBinary(t *testing.T) {
 	bin, err := testkit.BuildServer("../panther-s3-mcp", t.TempDir())
 	require.NoError(t, err)
