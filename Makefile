@@ -32,12 +32,15 @@ GOLANGCI_LINT   ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.
 # Go modules of this repository: the server's, and the Kubernetes manifests' test module.
 MODULES         := . deploy/kubernetes
 
+# Every stage runs, so that one run shows every finding; lint fails at the end if any did.
 lint: ## go vet, gofmt, staticcheck and golangci-lint (.golangci.yml) on every module
-	@set -e; for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && $(GO) vet ./...); done
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
-	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
-	@set -e; for m in $(MODULES); do echo "== staticcheck ($$m)"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
-	@set -e; for m in $(MODULES); do echo "== golangci-lint ($$m)"; (cd $$m && $(GO) run $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...); done
+	@failed=; \
+	for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && $(GO) vet ./...) || failed="$$failed vet($$m)"; done; \
+	echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; failed="$$failed gofmt"; fi; \
+	for m in $(MODULES); do echo "== staticcheck ($$m)"; (cd $$m && $(GO) run $(STATICCHECK) ./...) || failed="$$failed staticcheck($$m)"; done; \
+	for m in $(MODULES); do echo "== golangci-lint ($$m)"; (cd $$m && $(GO) run $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...) || failed="$$failed golangci-lint($$m)"; done; \
+	if [ -n "$$failed" ]; then echo "lint failed:$$failed"; exit 1; fi
 
 demo: build ## Run the server against the built-in fake Panther and drive it over stdio
 	$(GO) run ./cmd/demo -server $(BIN)
