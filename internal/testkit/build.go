@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +49,7 @@ func MainWithServer(m *testing.M, pkgDir string, binary *string) {
 // a fraction of a second instead of a link. A lock file serialises the test processes
 // that build at the same time; the copy keeps each test's binary its own.
 func BuildServer(pkgDir, dir string) (string, error) {
+	statSources() // not the Once: TestMain's call is not recorded, a test's is
 	abs, err := filepath.Abs(pkgDir)
 	if err != nil {
 		return "", fmt.Errorf("resolve %s: %w", pkgDir, err)
@@ -111,4 +116,55 @@ func copyExecutable(src, dst string) error {
 // PantherEnv is the environment that points a child server at p with token.
 func PantherEnv(p *Panther, token string) []string {
 	return []string{"PANTHER_API_URL=" + p.URL, "PANTHER_API_TOKEN=" + token}
+}
+
+// trackSources is statSources once per test process. HermeticEnv calls it, since every
+// test that starts the binary builds its environment with it.
+var trackSources = sync.OnceFunc(statSources)
+
+// statSources looks at every Go source file of the module (and go.mod, go.sum). go test
+// records the files a test looks at (from the moment the tests start: not in TestMain
+// before m.Run) and reruns the test instead of reusing a cached result when one of them
+// changes. A test that runs the server binary depends on sources its own test binary may
+// not hold (the main package), and would otherwise be served from the cache after a
+// change to them.
+func statSources() {
+	root, err := moduleRoot()
+	if err != nil {
+		return
+	}
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil //nolint:nilerr // an unreadable entry is skipped; the walk goes on
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if (strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")) || name == "go.mod" || name == "go.sum" {
+			_, _ = os.Stat(path)
+		}
+		return nil
+	})
+}
+
+// moduleRoot is the directory of the go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }

@@ -275,6 +275,7 @@ func (s *StdioServer) CallErr(ctx context.Context, tool string, args any) (*mcp.
 // HermeticEnv returns the test process's environment without any PANTHER_* or MCP_*
 // variable, plus extra.
 func HermeticEnv(extra ...string) []string {
+	trackSources()
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "PANTHER_") || strings.HasPrefix(kv, "MCP_")
 	})
