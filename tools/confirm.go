@@ -6,8 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,40 +65,37 @@ func NewConfirmer() *Confirmer {
 func (c *Confirmer) issue(ctx context.Context, action, subject string) string {
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
-	var stamp [8]byte
-	binary.BigEndian.PutUint64(stamp[:], uint64(c.now().Unix()))
-	payload := append(stamp[:], nonce[:]...)
-	return "v1." + base64.RawURLEncoding.EncodeToString(payload) + "." +
-		base64.RawURLEncoding.EncodeToString(c.mac(payload, action, subject, callerBinding(ctx)))
+	payload := strconv.FormatInt(c.now().Unix(), 10) + "." + base64.RawURLEncoding.EncodeToString(nonce[:])
+	return "v1." + payload + "." + base64.RawURLEncoding.EncodeToString(c.mac(payload, action, subject, callerBinding(ctx)))
 }
 
 // valid reports whether state was issued by c for action on subject by the same caller,
 // within confirmationTTL.
 func (c *Confirmer) valid(ctx context.Context, state, action, subject string) bool {
 	parts := strings.Split(state, ".")
-	if len(parts) != 3 || parts[0] != "v1" {
+	if len(parts) != 4 || parts[0] != "v1" {
 		return false
 	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(parts[1])
-	sum, err2 := base64.RawURLEncoding.DecodeString(parts[2])
-	if err1 != nil || err2 != nil || len(payload) != 24 {
+	unix, err1 := strconv.ParseInt(parts[1], 10, 64)
+	sum, err2 := base64.RawURLEncoding.DecodeString(parts[3])
+	if err1 != nil || err2 != nil {
 		return false
 	}
-	if !hmac.Equal(sum, c.mac(payload, action, subject, callerBinding(ctx))) {
+	if !hmac.Equal(sum, c.mac(parts[1]+"."+parts[2], action, subject, callerBinding(ctx))) {
 		return false
 	}
-	issued := time.Unix(int64(binary.BigEndian.Uint64(payload[:8])), 0)
+	issued := time.Unix(unix, 0)
 	age := c.now().Sub(issued)
 	return age >= -time.Minute && age <= confirmationTTL
 }
 
-func (c *Confirmer) mac(payload []byte, action, subject, binding string) []byte {
+func (c *Confirmer) mac(payload, action, subject, binding string) []byte {
 	h := hmac.New(sha256.New, c.key[:])
 	for _, part := range []string{action, subject, binding} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
-	h.Write(payload)
+	h.Write([]byte(payload))
 	return h.Sum(nil)
 }
 

@@ -23,13 +23,12 @@ func APIFailure(log *slog.Logger, host string, err error) *failure.Error {
 		log.Error("unexpected failure", "error", err)
 		return failure.New(failure.CodeService, "unexpected failure: "+err.Error(), "").Wrap(err)
 	}
-	f := &failure.Error{
+	f := (&failure.Error{
 		Code:              string(apiErr.Code),
 		Status:            apiErr.StatusCode,
 		Retryable:         apiErr.Retryable(),
 		RetryAfterSeconds: int(apiErr.RetryAfter.Seconds()),
-	}
-	f.Wrap(err)
+	}).Wrap(err)
 	if host == "" {
 		host = "the configured PANTHER_API_URL"
 	}

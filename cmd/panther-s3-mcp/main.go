@@ -226,7 +226,10 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // parse is left to the client's own checks.
 func checkPantherURL(raw string, allowInsecure bool) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Hostname() == "" || allowInsecure {
+	if err != nil {
+		return nil //nolint:nilerr // an unparsable URL is refused, with the reason, where the client is built
+	}
+	if !strings.EqualFold(u.Scheme, "http") || u.Hostname() == "" || allowInsecure {
 		return nil
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))

@@ -96,7 +96,7 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if c.cmd != nil {
 		return errors.New("journaltest: the cluster is running")
 	}
-	cmd := exec.Command(filepath.Join(c.BinDir, "postgres"), "-D", c.dataDir(), "-k", c.Dir,
+	cmd := exec.Command(filepath.Join(c.BinDir, "postgres"), "-D", c.dataDir(), "-k", c.Dir, //nolint:noctx // the server outlives ctx; Stop ends it
 		"-h", "127.0.0.1", "-p", strconv.Itoa(c.Port),
 		"-c", "max_connections=200", "-c", "log_min_messages=warning")
 	cmd.Dir = c.Dir
@@ -209,7 +209,8 @@ func pgEnv() []string {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
@@ -219,9 +220,9 @@ func freePort() (int, error) {
 
 // tail is the end of a command's output, for an error message.
 func tail(b []byte) string {
-	const max = 4000
-	if len(b) > max {
-		b = b[len(b)-max:]
+	const limit = 4000
+	if len(b) > limit {
+		b = b[len(b)-limit:]
 	}
 	return string(b)
 }

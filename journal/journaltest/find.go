@@ -23,8 +23,8 @@ func FindPostgres() (string, error) {
 		return "", fmt.Errorf("PG_BIN_DIR=%s holds no initdb and postgres", d)
 	}
 	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil && hasServer(filepath.Dir(real)) {
-			return filepath.Dir(real), nil
+		if resolved, err := filepath.EvalSymlinks(p); err == nil && hasServer(filepath.Dir(resolved)) {
+			return filepath.Dir(resolved), nil
 		}
 	}
 	var dirs []string

@@ -1,10 +1,10 @@
 package journaltest
 
 import (
-	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"testing"
 	"time"
 

@@ -1,10 +1,10 @@
 package journaltest
 
 import (
-	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"slices"
 	"testing"
 	"time"

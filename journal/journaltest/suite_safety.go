@@ -1,8 +1,8 @@
 package journaltest
 
 import (
-	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"encoding/json"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"regexp"
 	"strings"
 	"testing"
