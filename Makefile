@@ -11,7 +11,7 @@ all: build
 build: ## Build the server binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/panther-s3-mcp
 
-test: lint test-go conformance ## Everything CI runs: vet, gofmt, linters, go test -race (every test), the MCP conformance suite
+test: lint test-go test-deploy conformance sdk-client ## Everything CI runs but the release build: vet, gofmt, linters, go test -race (every test), the Kubernetes manifests, the MCP conformance suite, the TypeScript SDK client
 
 # Every test, with the race detector: the slow AWS checks too (the AWS CLI script against
 # moto, terraform validate: PANTHER_S3_MCP_SLOW_AWS=1), and the mcpb validator, whose
