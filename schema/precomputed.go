@@ -1,0 +1,129 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"reflect"
+	"strconv"
+)
+
+// Reflecting a schema (invopop's reflection, then JSON encoding and re-encoding) costs
+// about half a millisecond per type, and a server builds a dozen of them before it can
+// answer initialize. So the schemas of the types the tools use are computed ahead of time
+// into schemas_gen.go, keyed by a fingerprint of the Go type, and Reflect, ReflectOutput
+// and Lean return them from there. A type that is not in the table (a new tool, a changed
+// field or tag: the fingerprint changes) is reflected as before, so the table can make a
+// schema late, never wrong; `go generate ./schema/` rewrites it, and the test of
+// internal/schemagen fails while it is out of date.
+//
+//go:generate go run -tags schemagen ./internal/schemagen -out schemas_gen.go
+
+// Kinds of precomputed entries: the key is kind/fingerprint (reflect, output) or
+// kind/digest of the raw input schema (lean).
+const (
+	kindReflect = "reflect/"
+	kindOutput  = "output/"
+	kindLean    = "lean/"
+)
+
+// fingerprint identifies everything invopop's reflection reads from a Go type: the names,
+// kinds and element types, and every struct field with its name, tag and type, through
+// the whole type graph. It returns "" for a type whose schema also depends on code (one
+// of invopop's hook methods anywhere in the graph): those are always reflected.
+func fingerprint(t reflect.Type) string {
+	var b []byte
+	seen := map[reflect.Type]bool{}
+	ok := true
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		b = append(b, '(')
+		b = append(b, t.Kind().String()...)
+		b = append(b, ' ')
+		b = append(b, t.PkgPath()...)
+		b = append(b, '.')
+		b = append(b, t.Name()...)
+		defer func() { b = append(b, ')') }()
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		if hasSchemaHook(t) {
+			ok = false
+			return
+		}
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Chan:
+			walk(t.Elem())
+		case reflect.Array:
+			b = strconv.AppendInt(b, int64(t.Len()), 10)
+			walk(t.Elem())
+		case reflect.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				f := t.Field(i)
+				b = append(b, '[')
+				b = append(b, f.Name...)
+				b = strconv.AppendBool(append(b, ' '), f.Anonymous)
+				b = strconv.AppendQuote(append(b, ' '), string(f.Tag))
+				walk(f.Type)
+				b = append(b, ']')
+			}
+		case reflect.Interface:
+			b = append(b, t.String()...)
+		}
+	}
+	walk(t)
+	if !ok {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// hasSchemaHook reports whether t or *t has one of the methods through which a type
+// shapes its own schema in invopop.
+func hasSchemaHook(t reflect.Type) bool {
+	if t.Kind() == reflect.Interface {
+		return false
+	}
+	for _, tt := range []reflect.Type{t, reflect.PointerTo(t)} {
+		for i := range tt.NumMethod() {
+			switch tt.Method(i).Name {
+			case "JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty", "GetFieldDocString", "EnumDescriptor":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// digest is the key of a raw schema in the lean entries.
+func digest(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:16])
+}
+
+// typeKey returns the table key of v's type for kind, or "" when the type cannot be
+// precomputed.
+func typeKey(kind string, v any) string {
+	fp := fingerprint(reflect.TypeOf(v))
+	if fp == "" {
+		return ""
+	}
+	return kind + fp
+}
+
+// fromTable returns the precomputed entry under key, when there is one.
+func fromTable(key string) (json.RawMessage, bool) {
+	if key == "" {
+		return nil, false
+	}
+	s, ok := lookup(key)
+	if !ok {
+		return nil, false
+	}
+	return json.RawMessage(s), true
+}
