@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Reflecting a schema (invopop's reflection, then JSON encoding and re-encoding) costs
@@ -83,18 +85,33 @@ func fingerprint(t reflect.Type) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// hasSchemaHook reports whether t or *t has one of the methods through which a type
-// shapes its own schema in invopop.
+// The methods through which a type shapes its own schema in invopop.
+type (
+	hookSchema    interface{ JSONSchema() *jsonschema.Schema }
+	hookExtend    interface{ JSONSchemaExtend(*jsonschema.Schema) }
+	hookAlias     interface{ JSONSchemaAlias() any }
+	hookProperty  interface{ JSONSchemaProperty(string) any }
+	hookFieldDocs interface{ GetFieldDocString(string) string }
+	hookProtoEnum interface{ EnumDescriptor() ([]byte, []int) }
+)
+
+// hasSchemaHook reports whether t or *t has one of invopop's hook methods. It asks
+// Implements, as invopop does: Type.Method would build each method's type, which costs
+// far more than the rest of the fingerprint.
 func hasSchemaHook(t reflect.Type) bool {
 	if t.Kind() == reflect.Interface {
 		return false
 	}
-	for _, tt := range []reflect.Type{t, reflect.PointerTo(t)} {
-		for i := range tt.NumMethod() {
-			switch tt.Method(i).Name {
-			case "JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty", "GetFieldDocString", "EnumDescriptor":
-				return true
-			}
+	pt := reflect.PointerTo(t)
+	if t.NumMethod() == 0 && pt.NumMethod() == 0 {
+		return false
+	}
+	for _, hook := range [...]reflect.Type{
+		reflect.TypeFor[hookSchema](), reflect.TypeFor[hookExtend](), reflect.TypeFor[hookAlias](),
+		reflect.TypeFor[hookProperty](), reflect.TypeFor[hookFieldDocs](), reflect.TypeFor[hookProtoEnum](),
+	} {
+		if t.Implements(hook) || pt.Implements(hook) {
+			return true
 		}
 	}
 	return false

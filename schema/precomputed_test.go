@@ -35,6 +35,12 @@ type fpHooked struct {
 
 func (fpHooked) JSONSchemaExtend(*jsonschema.Schema) {}
 
+type fpPtrHooked struct {
+	Name string `json:"name"`
+}
+
+func (*fpPtrHooked) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "string"} }
+
 type fpHookInside struct {
 	H []fpHooked `json:"h"`
 }
@@ -53,6 +59,7 @@ func TestFingerprint(t *testing.T) {
 	}{}), "anonymous structs differ by tag")
 	assert.Empty(t, fp(&fpHooked{}), "a type with a schema hook is never precomputed")
 	assert.Empty(t, fp(&fpHookInside{}), "nor one that holds such a type")
+	assert.Empty(t, fp(fpPtrHooked{}), "a hook on the pointer counts")
 }
 
 // TestTableMissIsReflected: a type the generator never saw is reflected as before, and
