@@ -199,7 +199,9 @@ const (
 	RefusedSSEBacklog = "sse_backlog"
 )
 
-func refusalReasons() []string { return []string{RefusedConnPerIP, RefusedSessionCap, RefusedSSEBacklog} }
+func refusalReasons() []string {
+	return []string{RefusedConnPerIP, RefusedSessionCap, RefusedSSEBacklog}
+}
 
 // Refused counts one refusal for reason.
 func (m *Metrics) Refused(reason string) { m.refusals.inc("reason", reason) }

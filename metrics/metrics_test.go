@@ -137,11 +137,11 @@ func TestRegistryIsPrivateAndComplete(t *testing.T) {
 func scrape(t *testing.T, m *metrics.Metrics) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	b, err := io.ReadAll(rec.Body)
 	require.NoError(t, err)
-	require.True(t, strings.Contains(string(b), "# TYPE"), "exposition format")
+	require.Contains(t, string(b), "# TYPE", "exposition format")
 	return string(b)
 }
 
@@ -188,7 +188,7 @@ func TestResourceMiddlewareAndRefusals(t *testing.T) {
 	}
 	m.Refused(metrics.RefusedConnPerIP)
 	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil))
 	body := rec.Body.String()
 	for _, want := range []string{
 		`panther_s3_mcp_resource_reads_total{outcome="ok",resource="panther://s3-sources/{id}"} 1`,

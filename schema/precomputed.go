@@ -35,16 +35,21 @@ const (
 // of invopop's hook methods anywhere in the graph): those are always reflected.
 func fingerprint(t reflect.Type) string {
 	var b []byte
+	// str appends s with its length before it, which keeps the encoding unambiguous
+	// without escaping (tags hold descriptions with any character).
+	str := func(s string) {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
 	seen := map[reflect.Type]bool{}
 	ok := true
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		b = append(b, '(')
-		b = append(b, t.Kind().String()...)
-		b = append(b, ' ')
-		b = append(b, t.PkgPath()...)
-		b = append(b, '.')
-		b = append(b, t.Name()...)
+		b = strconv.AppendUint(b, uint64(t.Kind()), 10)
+		str(t.PkgPath())
+		str(t.Name())
 		defer func() { b = append(b, ')') }()
 		if seen[t] {
 			return
@@ -67,14 +72,14 @@ func fingerprint(t reflect.Type) string {
 			for i := range t.NumField() {
 				f := t.Field(i)
 				b = append(b, '[')
-				b = append(b, f.Name...)
-				b = strconv.AppendBool(append(b, ' '), f.Anonymous)
-				b = strconv.AppendQuote(append(b, ' '), string(f.Tag))
+				str(f.Name)
+				b = strconv.AppendBool(b, f.Anonymous)
+				str(string(f.Tag))
 				walk(f.Type)
 				b = append(b, ']')
 			}
 		case reflect.Interface:
-			b = append(b, t.String()...)
+			str(t.String())
 		}
 	}
 	walk(t)
@@ -99,7 +104,8 @@ type (
 // Implements, as invopop does: Type.Method would build each method's type, which costs
 // far more than the rest of the fingerprint.
 func hasSchemaHook(t reflect.Type) bool {
-	if t.Kind() == reflect.Interface {
+	// Only a named type, or a struct that embeds one, has methods (or a pointer with them).
+	if t.Kind() == reflect.Interface || t.Name() == "" && t.Kind() != reflect.Struct || t.PkgPath() == "" && t.Name() != "" {
 		return false
 	}
 	pt := reflect.PointerTo(t)

@@ -23,40 +23,40 @@ func lookup(key string) (string, bool) {
 		return "{\"additionalProperties\":false,\"properties\":{\"id\":{\"description\":\"Source id.\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"type\":\"string\"}},\"required\":[\"id\"],\"type\":\"object\"}", true
 	case "lean/dd418145a34541941d504e8cf2556cdd":
 		return "{\"additionalProperties\":false,\"properties\":{\"awsAccountId\":{\"description\":\"Bucket owner.\",\"pattern\":\"^[0-9]{12}$\",\"type\":\"string\"},\"format\":{\"description\":\"Default cloudformation.\",\"enum\":[\"cloudformation\",\"terraform\",\"cli\"],\"type\":\"string\"},\"id\":{\"description\":\"Existing source, or give s3Bucket+awsAccountId.\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"type\":\"string\"},\"kmsKey\":{\"description\":\"If SSE-KMS.\",\"maxLength\":2048,\"type\":\"string\"},\"logTypes\":{\"description\":\"For createArguments.\",\"items\":{\"type\":\"string\"},\"maxItems\":100,\"type\":\"array\"},\"managedBucketNotifications\":{\"description\":\"As in create.\",\"type\":\"boolean\"},\"pantherAccountId\":{\"description\":\"Panther's AWS account.\",\"pattern\":\"^[0-9]{12}$\",\"type\":\"string\"},\"prefixes\":{\"description\":\"None = all.\",\"items\":{\"type\":\"string\"},\"maxItems\":100,\"type\":\"array\"},\"region\":{\"description\":\"Default us-east-1.\",\"maxLength\":32,\"type\":\"string\"},\"roleName\":{\"description\":\"Role to create.\",\"maxLength\":64,\"type\":\"string\"},\"s3Bucket\":{\"description\":\"Bucket.\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$\",\"type\":\"string\"}},\"type\":\"object\"}", true
-	case "output/10323e8d6d716a99ea6c7afbbdd4a3cb":
-		return "{\"properties\":{\"alarm\":{\"type\":\"object\"},\"id\":{\"type\":\"string\"},\"removed\":{\"type\":\"boolean\"}},\"required\":[\"id\"],\"type\":\"object\"}", true
-	case "output/26110fce4ba04e7b57642739f80016ba":
-		return "{\"properties\":{\"sources\":{\"type\":\"array\"},\"total\":{\"type\":\"integer\"},\"truncated\":{\"type\":\"boolean\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
-	case "output/3d1ff6cdcf6723e6e46daf5ea0e2b0cc":
-		return "{\"properties\":{\"createArguments\":{\"type\":\"object\"},\"deployCommand\":{\"type\":\"string\"},\"fileName\":{\"type\":\"string\"},\"format\":{\"type\":\"string\"},\"nextSteps\":{\"type\":\"array\"},\"notes\":{\"type\":\"array\"},\"notificationStep\":{\"type\":\"string\"},\"pantherQueueArn\":{\"type\":\"string\"},\"roleArn\":{\"type\":\"string\"},\"template\":{\"type\":\"string\"},\"topicArn\":{\"type\":\"string\"}},\"type\":\"object\"}", true
-	case "output/4fb2d5d427ab5fda4f627d0a01dcad1b":
-		return "{\"properties\":{\"source\":{\"type\":\"object\"}},\"type\":\"object\"}", true
-	case "output/702cd2e452c0e5f33aa740f4768b886a":
-		return "{\"properties\":{\"deleted\":{\"type\":\"boolean\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
-	case "output/8cc2dbc2b015021bddf3a9df1ae9ad50":
-		return "{\"properties\":{\"changedFields\":{\"type\":\"array\"},\"dryRun\":{\"type\":\"boolean\"},\"mappingChanges\":{\"type\":\"array\"},\"previous\":{\"type\":\"object\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
-	case "output/c39187e86e8bf8296a86a6a985bae5ac":
-		return "{\"properties\":{\"logTypes\":{\"type\":\"array\"},\"total\":{\"type\":\"integer\"},\"truncated\":{\"type\":\"boolean\"}},\"type\":\"object\"}", true
-	case "output/e8c5995dee02cbd2348e31b5a6310a14":
+	case "output/0566b7941fc2e57c5e65c8671fda5aea":
 		return "{\"properties\":{\"diagnosis\":{\"enum\":[\"healthy\",\"no_data_yet\",\"stalled\",\"unhealthy\",\"unknown\"],\"type\":\"string\"},\"healthy\":{\"type\":\"boolean\"},\"id\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"lastEventProcessedAt\":{\"type\":\"string\"},\"lastEventReceivedAt\":{\"type\":\"string\"},\"nextSteps\":{\"type\":\"array\"},\"noDataAlarm\":{\"type\":\"object\"},\"volume\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"required\":[\"id\",\"diagnosis\"],\"type\":\"object\"}", true
-	case "output/ff51dba64b0ece4454995361f5e7f873":
+	case "output/162e6347aba9c8a1266150500e27e588":
+		return "{\"properties\":{\"source\":{\"type\":\"object\"}},\"type\":\"object\"}", true
+	case "output/35d83983d47dd1a76b43afaea4902985":
+		return "{\"properties\":{\"alarm\":{\"type\":\"object\"},\"id\":{\"type\":\"string\"},\"removed\":{\"type\":\"boolean\"}},\"required\":[\"id\"],\"type\":\"object\"}", true
+	case "output/3f51cadf94bf9fb1e5a782399d8782fa":
 		return "{\"properties\":{\"alreadyExisted\":{\"type\":\"boolean\"},\"noDataAlarm\":{\"type\":\"object\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
-	case "reflect/0f5bba1e6912dd28ee546dee4d916109":
-		return "{\"properties\":{\"contains\":{\"type\":\"string\",\"maxLength\":128,\"description\":\"Name contains (any case).\"},\"includeArchived\":{\"type\":\"boolean\",\"description\":\"Include archived.\"},\"limit\":{\"type\":\"integer\",\"maximum\":500,\"minimum\":1,\"description\":\"Default 100.\"}},\"additionalProperties\":false,\"type\":\"object\"}", true
-	case "reflect/232aa23d783a65f16530cf714cc126b0":
-		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
-	case "reflect/3f3ee9ae22e278d9719e99c14e5a4871":
-		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"windowHours\":{\"type\":\"integer\",\"maximum\":720,\"minimum\":1,\"description\":\"Default 24.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
-	case "reflect/8f2ba4483991ce847fd342145ec961bc":
-		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"integrationLabel\":{\"type\":\"string\",\"maxLength\":32,\"pattern\":\"^[0-9a-zA-Z- ]+$\",\"description\":\"New label.\"},\"logProcessingRole\":{\"type\":\"string\",\"pattern\":\"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$\",\"description\":\"New role ARN.\"},\"logStreamType\":{\"type\":\"string\",\"enum\":[\"Auto\",\"JSON\",\"JsonArray\",\"Lines\",\"XML\",\"CloudWatchLogs\"],\"description\":\"New stream type.\"},\"logStreamTypeOptions\":{\"properties\":{\"jsonArrayEnvelopeField\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"JsonArray: records field.\"},\"retainEnvelopeFields\":{\"type\":\"boolean\",\"description\":\"CloudWatchLogs only.\"},\"xmlRootElement\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"XML: root element.\"}},\"additionalProperties\":false,\"type\":\"object\",\"description\":\"{} clears.\"},\"managedBucketNotifications\":{\"type\":\"boolean\",\"description\":\"New value.\"},\"kmsKey\":{\"type\":\"string\",\"pattern\":\"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$\",\"description\":\"\\\"\\\" removes.\"},\"s3PrefixLogTypes\":{\"items\":{\"properties\":{\"prefix\":{\"type\":\"string\",\"maxLength\":1024,\"description\":\"e.g. AWSLogs/; \\\"\\\" = all.\"},\"logTypes\":{\"items\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_]*(\\\\.[A-Za-z0-9_-]+)+$\"},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"uniqueItems\":true,\"description\":\"e.g. AWS.CloudTrail.\"},\"excludedPrefixes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"uniqueItems\":true,\"description\":\"To skip; * = one segment.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"prefix\",\"logTypes\"]},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"description\":\"The whole new list.\"},\"dryRun\":{\"type\":\"boolean\",\"description\":\"Change nothing.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
-	case "reflect/968f8eb9c77a28ffceed063c965679be":
-		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Existing source, or give s3Bucket+awsAccountId.\"},\"s3Bucket\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$\",\"description\":\"Bucket.\"},\"awsAccountId\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\",\"description\":\"Bucket owner.\"},\"roleName\":{\"type\":\"string\",\"maxLength\":64,\"description\":\"Role to create.\"},\"kmsKey\":{\"type\":\"string\",\"maxLength\":2048,\"description\":\"If SSE-KMS.\"},\"prefixes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"description\":\"None = all.\"},\"logTypes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"description\":\"For createArguments.\"},\"managedBucketNotifications\":{\"type\":\"boolean\",\"description\":\"As in create.\"},\"pantherAccountId\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\",\"description\":\"Panther's AWS account.\"},\"region\":{\"type\":\"string\",\"maxLength\":32,\"description\":\"Default us-east-1.\"},\"format\":{\"type\":\"string\",\"enum\":[\"cloudformation\",\"terraform\",\"cli\"],\"description\":\"Default cloudformation.\"}},\"additionalProperties\":false,\"type\":\"object\"}", true
-	case "reflect/a5aecabe803666837f11cd5c7e728a67":
+	case "output/4c3bcdc2f71784623f88823fc288370b":
+		return "{\"properties\":{\"sources\":{\"type\":\"array\"},\"total\":{\"type\":\"integer\"},\"truncated\":{\"type\":\"boolean\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
+	case "output/9d4c4bfecf488543f072d8f80712e6e9":
+		return "{\"properties\":{\"logTypes\":{\"type\":\"array\"},\"total\":{\"type\":\"integer\"},\"truncated\":{\"type\":\"boolean\"}},\"type\":\"object\"}", true
+	case "output/c9742bee7a6e40a1cdc09f1cc713a97b":
+		return "{\"properties\":{\"createArguments\":{\"type\":\"object\"},\"deployCommand\":{\"type\":\"string\"},\"fileName\":{\"type\":\"string\"},\"format\":{\"type\":\"string\"},\"nextSteps\":{\"type\":\"array\"},\"notes\":{\"type\":\"array\"},\"notificationStep\":{\"type\":\"string\"},\"pantherQueueArn\":{\"type\":\"string\"},\"roleArn\":{\"type\":\"string\"},\"template\":{\"type\":\"string\"},\"topicArn\":{\"type\":\"string\"}},\"type\":\"object\"}", true
+	case "output/cfb45ae17673d4a00372312961b5df82":
+		return "{\"properties\":{\"changedFields\":{\"type\":\"array\"},\"dryRun\":{\"type\":\"boolean\"},\"mappingChanges\":{\"type\":\"array\"},\"previous\":{\"type\":\"object\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
+	case "output/ef5631cd686022bc6872b3f50f6f366d":
+		return "{\"properties\":{\"deleted\":{\"type\":\"boolean\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
+	case "reflect/26af52c701b403136013381bb8d36d4f":
 		return "{\"properties\":{\"integrationLabel\":{\"type\":\"string\",\"maxLength\":32,\"pattern\":\"^[0-9a-zA-Z- ]+$\",\"description\":\"Unique name.\"},\"awsAccountId\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\",\"description\":\"Account owning the bucket.\"},\"s3Bucket\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$\",\"description\":\"Bucket name, not an ARN or URL.\"},\"logProcessingRole\":{\"type\":\"string\",\"pattern\":\"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$\",\"description\":\"Role Panther assumes.\"},\"logStreamType\":{\"type\":\"string\",\"enum\":[\"Auto\",\"JSON\",\"JsonArray\",\"Lines\",\"XML\",\"CloudWatchLogs\"],\"description\":\"Auto detects.\"},\"logStreamTypeOptions\":{\"properties\":{\"jsonArrayEnvelopeField\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"JsonArray: records field.\"},\"retainEnvelopeFields\":{\"type\":\"boolean\",\"description\":\"CloudWatchLogs only.\"},\"xmlRootElement\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"XML: root element.\"}},\"additionalProperties\":false,\"type\":\"object\",\"description\":\"For that stream type.\"},\"managedBucketNotifications\":{\"type\":\"boolean\",\"description\":\"false: you wire S3→SNS→Panther.\"},\"kmsKey\":{\"type\":\"string\",\"pattern\":\"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$\",\"description\":\"Key ARN if SSE-KMS.\"},\"s3PrefixLogTypes\":{\"items\":{\"properties\":{\"prefix\":{\"type\":\"string\",\"maxLength\":1024,\"description\":\"e.g. AWSLogs/; \\\"\\\" = all.\"},\"logTypes\":{\"items\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_]*(\\\\.[A-Za-z0-9_-]+)+$\"},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"uniqueItems\":true,\"description\":\"e.g. AWS.CloudTrail.\"},\"excludedPrefixes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"uniqueItems\":true,\"description\":\"To skip; * = one segment.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"prefix\",\"logTypes\"]},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"description\":\"Prefix → log types.\"},\"integrationId\":{\"type\":\"string\",\"maxLength\":128,\"description\":\"Ignored.\"},\"noDataAlarmMinutes\":{\"type\":\"integer\",\"maximum\":43200,\"minimum\":15,\"description\":\"Also set a no-data alarm.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"integrationLabel\",\"awsAccountId\",\"s3Bucket\",\"logProcessingRole\",\"logStreamType\",\"managedBucketNotifications\",\"s3PrefixLogTypes\"]}", true
-	case "reflect/d5e779b23c5fd567d9d3bb13aca4287f":
-		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"minutesThreshold\":{\"type\":\"integer\",\"maximum\":43200,\"minimum\":15,\"description\":\"15-43200.\"},\"remove\":{\"type\":\"boolean\",\"description\":\"Remove it.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
-	case "reflect/e2b3dad9e4477b34f5b8f47832845ddd":
+	case "reflect/4a91100cf162db940c0d404d49d80158":
+		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
+	case "reflect/67acfc27627a84a9adca0a6dc5b0ae94":
 		return "{\"properties\":{\"label\":{\"type\":\"string\",\"maxLength\":128,\"description\":\"Label contains (any case).\"},\"bucket\":{\"type\":\"string\",\"maxLength\":255,\"description\":\"Exact bucket.\"},\"logType\":{\"type\":\"string\",\"maxLength\":128,\"description\":\"Parses this log type.\"},\"limit\":{\"type\":\"integer\",\"maximum\":500,\"minimum\":1,\"description\":\"Default 100.\"}},\"additionalProperties\":false,\"type\":\"object\"}", true
+	case "reflect/716a0333376bbcfc2b97ee6ded996365":
+		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"integrationLabel\":{\"type\":\"string\",\"maxLength\":32,\"pattern\":\"^[0-9a-zA-Z- ]+$\",\"description\":\"New label.\"},\"logProcessingRole\":{\"type\":\"string\",\"pattern\":\"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$\",\"description\":\"New role ARN.\"},\"logStreamType\":{\"type\":\"string\",\"enum\":[\"Auto\",\"JSON\",\"JsonArray\",\"Lines\",\"XML\",\"CloudWatchLogs\"],\"description\":\"New stream type.\"},\"logStreamTypeOptions\":{\"properties\":{\"jsonArrayEnvelopeField\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"JsonArray: records field.\"},\"retainEnvelopeFields\":{\"type\":\"boolean\",\"description\":\"CloudWatchLogs only.\"},\"xmlRootElement\":{\"type\":\"string\",\"maxLength\":256,\"description\":\"XML: root element.\"}},\"additionalProperties\":false,\"type\":\"object\",\"description\":\"{} clears.\"},\"managedBucketNotifications\":{\"type\":\"boolean\",\"description\":\"New value.\"},\"kmsKey\":{\"type\":\"string\",\"pattern\":\"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$\",\"description\":\"\\\"\\\" removes.\"},\"s3PrefixLogTypes\":{\"items\":{\"properties\":{\"prefix\":{\"type\":\"string\",\"maxLength\":1024,\"description\":\"e.g. AWSLogs/; \\\"\\\" = all.\"},\"logTypes\":{\"items\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_]*(\\\\.[A-Za-z0-9_-]+)+$\"},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"uniqueItems\":true,\"description\":\"e.g. AWS.CloudTrail.\"},\"excludedPrefixes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"uniqueItems\":true,\"description\":\"To skip; * = one segment.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"prefix\",\"logTypes\"]},\"type\":\"array\",\"maxItems\":100,\"minItems\":1,\"description\":\"The whole new list.\"},\"dryRun\":{\"type\":\"boolean\",\"description\":\"Change nothing.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
+	case "reflect/7221b2d095c5c3f5ab3018701fdc94a6":
+		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"windowHours\":{\"type\":\"integer\",\"maximum\":720,\"minimum\":1,\"description\":\"Default 24.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
+	case "reflect/ad6f878bb75653848a678524568f0aa8":
+		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Existing source, or give s3Bucket+awsAccountId.\"},\"s3Bucket\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$\",\"description\":\"Bucket.\"},\"awsAccountId\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\",\"description\":\"Bucket owner.\"},\"roleName\":{\"type\":\"string\",\"maxLength\":64,\"description\":\"Role to create.\"},\"kmsKey\":{\"type\":\"string\",\"maxLength\":2048,\"description\":\"If SSE-KMS.\"},\"prefixes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"description\":\"None = all.\"},\"logTypes\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"maxItems\":100,\"description\":\"For createArguments.\"},\"managedBucketNotifications\":{\"type\":\"boolean\",\"description\":\"As in create.\"},\"pantherAccountId\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\",\"description\":\"Panther's AWS account.\"},\"region\":{\"type\":\"string\",\"maxLength\":32,\"description\":\"Default us-east-1.\"},\"format\":{\"type\":\"string\",\"enum\":[\"cloudformation\",\"terraform\",\"cli\"],\"description\":\"Default cloudformation.\"}},\"additionalProperties\":false,\"type\":\"object\"}", true
+	case "reflect/b2aaf6d123aeec9383cfa674e2036661":
+		return "{\"properties\":{\"id\":{\"type\":\"string\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"description\":\"Source id.\"},\"minutesThreshold\":{\"type\":\"integer\",\"maximum\":43200,\"minimum\":15,\"description\":\"15-43200.\"},\"remove\":{\"type\":\"boolean\",\"description\":\"Remove it.\"}},\"additionalProperties\":false,\"type\":\"object\",\"required\":[\"id\"]}", true
+	case "reflect/dc4c695c1c460c06dd181be8b5b9920c":
+		return "{\"properties\":{\"contains\":{\"type\":\"string\",\"maxLength\":128,\"description\":\"Name contains (any case).\"},\"includeArchived\":{\"type\":\"boolean\",\"description\":\"Include archived.\"},\"limit\":{\"type\":\"integer\",\"maximum\":500,\"minimum\":1,\"description\":\"Default 100.\"}},\"additionalProperties\":false,\"type\":\"object\"}", true
 	}
 	return "", false
 }
@@ -72,22 +72,22 @@ func tableKeys() []string {
 		"lean/9b49a4e5c30f520b7fd43e48dd4cc6d8",
 		"lean/a6df592cd009729286394d7d58557e9c",
 		"lean/dd418145a34541941d504e8cf2556cdd",
-		"output/10323e8d6d716a99ea6c7afbbdd4a3cb",
-		"output/26110fce4ba04e7b57642739f80016ba",
-		"output/3d1ff6cdcf6723e6e46daf5ea0e2b0cc",
-		"output/4fb2d5d427ab5fda4f627d0a01dcad1b",
-		"output/702cd2e452c0e5f33aa740f4768b886a",
-		"output/8cc2dbc2b015021bddf3a9df1ae9ad50",
-		"output/c39187e86e8bf8296a86a6a985bae5ac",
-		"output/e8c5995dee02cbd2348e31b5a6310a14",
-		"output/ff51dba64b0ece4454995361f5e7f873",
-		"reflect/0f5bba1e6912dd28ee546dee4d916109",
-		"reflect/232aa23d783a65f16530cf714cc126b0",
-		"reflect/3f3ee9ae22e278d9719e99c14e5a4871",
-		"reflect/8f2ba4483991ce847fd342145ec961bc",
-		"reflect/968f8eb9c77a28ffceed063c965679be",
-		"reflect/a5aecabe803666837f11cd5c7e728a67",
-		"reflect/d5e779b23c5fd567d9d3bb13aca4287f",
-		"reflect/e2b3dad9e4477b34f5b8f47832845ddd",
+		"output/0566b7941fc2e57c5e65c8671fda5aea",
+		"output/162e6347aba9c8a1266150500e27e588",
+		"output/35d83983d47dd1a76b43afaea4902985",
+		"output/3f51cadf94bf9fb1e5a782399d8782fa",
+		"output/4c3bcdc2f71784623f88823fc288370b",
+		"output/9d4c4bfecf488543f072d8f80712e6e9",
+		"output/c9742bee7a6e40a1cdc09f1cc713a97b",
+		"output/cfb45ae17673d4a00372312961b5df82",
+		"output/ef5631cd686022bc6872b3f50f6f366d",
+		"reflect/26af52c701b403136013381bb8d36d4f",
+		"reflect/4a91100cf162db940c0d404d49d80158",
+		"reflect/67acfc27627a84a9adca0a6dc5b0ae94",
+		"reflect/716a0333376bbcfc2b97ee6ded996365",
+		"reflect/7221b2d095c5c3f5ab3018701fdc94a6",
+		"reflect/ad6f878bb75653848a678524568f0aa8",
+		"reflect/b2aaf6d123aeec9383cfa674e2036661",
+		"reflect/dc4c695c1c460c06dd181be8b5b9920c",
 	}
 }
