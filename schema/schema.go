@@ -6,6 +6,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -218,8 +219,8 @@ func (v *Validator) ValidateValue(inst any) []Problem {
 	if err == nil {
 		return nil
 	}
-	verr, ok := err.(*sjs.ValidationError)
-	if !ok {
+	var verr *sjs.ValidationError
+	if !errors.As(err, &verr) {
 		return []Problem{{Rule: "schema", Message: err.Error()}}
 	}
 	var out []Problem
