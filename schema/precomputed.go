@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"reflect"
 	"strconv"
 
@@ -34,23 +35,16 @@ const (
 // the whole type graph. It returns "" for a type whose schema also depends on code (one
 // of invopop's hook methods anywhere in the graph): those are always reflected.
 func fingerprint(t reflect.Type) string {
-	var b []byte
-	// str appends s with its length before it, which keeps the encoding unambiguous
-	// without escaping (tags hold descriptions with any character).
-	str := func(s string) {
-		b = strconv.AppendInt(b, int64(len(s)), 10)
-		b = append(b, ':')
-		b = append(b, s...)
-	}
+	w := hashWriter{h: sha256.New()}
 	seen := map[reflect.Type]bool{}
 	ok := true
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
-		b = append(b, '(')
-		b = strconv.AppendUint(b, uint64(t.Kind()), 10)
-		str(t.PkgPath())
-		str(t.Name())
-		defer func() { b = append(b, ')') }()
+		w.byte('(')
+		w.str(t.Kind().String())
+		w.str(t.PkgPath())
+		w.str(t.Name())
+		defer w.byte(')')
 		if seen[t] {
 			return
 		}
@@ -63,7 +57,7 @@ func fingerprint(t reflect.Type) string {
 		case reflect.Pointer, reflect.Slice, reflect.Chan:
 			walk(t.Elem())
 		case reflect.Array:
-			b = strconv.AppendInt(b, int64(t.Len()), 10)
+			w.int(t.Len())
 			walk(t.Elem())
 		case reflect.Map:
 			walk(t.Key())
@@ -71,23 +65,71 @@ func fingerprint(t reflect.Type) string {
 		case reflect.Struct:
 			for i := range t.NumField() {
 				f := t.Field(i)
-				b = append(b, '[')
-				str(f.Name)
-				b = strconv.AppendBool(b, f.Anonymous)
-				str(string(f.Tag))
+				w.byte('[')
+				w.str(f.Name)
+				if f.Anonymous {
+					w.byte('A')
+				}
+				w.str(string(f.Tag))
 				walk(f.Type)
-				b = append(b, ']')
+				w.byte(']')
 			}
 		case reflect.Interface:
-			str(t.String())
+			w.str(t.String())
 		}
 	}
 	walk(t)
 	if !ok {
 		return ""
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return hex.EncodeToString(w.sum()[:16])
+}
+
+// hashWriter feeds a hash through a small buffer, so a fingerprint allocates nothing
+// per string. Strings are written with their length before them, which keeps the
+// encoding unambiguous without escaping (tags hold descriptions with any character).
+type hashWriter struct {
+	h   hash.Hash
+	buf [512]byte
+	n   int
+}
+
+func (w *hashWriter) flush() {
+	w.h.Write(w.buf[:w.n])
+	w.n = 0
+}
+
+func (w *hashWriter) byte(c byte) {
+	if w.n == len(w.buf) {
+		w.flush()
+	}
+	w.buf[w.n] = c
+	w.n++
+}
+
+func (w *hashWriter) int(v int) {
+	if len(w.buf)-w.n < 21 {
+		w.flush()
+	}
+	w.n += len(strconv.AppendInt(w.buf[w.n:w.n], int64(v), 10))
+	w.byte(':')
+}
+
+func (w *hashWriter) str(s string) {
+	w.int(len(s))
+	for len(s) > 0 {
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+		c := copy(w.buf[w.n:], s)
+		w.n += c
+		s = s[c:]
+	}
+}
+
+func (w *hashWriter) sum() []byte {
+	w.flush()
+	return w.h.Sum(nil)
 }
 
 // The methods through which a type shapes its own schema in invopop.
