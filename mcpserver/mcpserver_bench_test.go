@@ -317,7 +317,7 @@ func BenchmarkStreamableHTTP(b *testing.B) {
 	b.Cleanup(hc.CloseIdleConnections)
 	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + id + `"}}}`)
 	post := func() error {
-		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
 		req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
@@ -364,7 +364,7 @@ func BenchmarkRawGet(b *testing.B) {
 	target := e.url + "/log-sources/s3/" + e.put("prod trail")
 	b.ReportAllocs()
 	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, target, nil)
 		req.Header.Set("X-API-Key", benchToken)
 		resp, err := e.http.Do(req)
 		if err != nil {
