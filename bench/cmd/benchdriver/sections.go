@@ -87,8 +87,11 @@ func (r *report) coldSection(p func(string, ...any)) {
 	if len(c.spawnFloor) > 0 {
 		row("/bin/true (any process start)", c.spawnFloor, nil, 0)
 	}
-	p("\n**Ratio: %.2f×** (median against median); the median of the %d back-to-back pairs' own ratios is %.2f×.\n\n",
-		c.ratio(), len(c.pairRatios), medianFloat(c.pairRatios))
+	p("\n**Ratio: %.2f×** (median against median); the median of the %d back-to-back pairs' own ratios is %.2f×", c.ratio(), len(c.pairRatios), medianFloat(c.pairRatios))
+	if m := median(c.minimal.cpu()); m > 0 {
+		p(", and of the CPU times %.2f× (CPU time depends less on the machine's load than wall time)", float64(median(c.ours.cpu()))/float64(m))
+	}
+	p(".\n\n")
 	if c.oursInit.total > 0 && c.minimalInit.total > 0 {
 		p("Package initialisation (`GODEBUG=inittrace=1`, the run with the median total of 7, each package its median): ours %s in %d packages, the minimal server's %s in %d. ",
 			millis(c.oursInit.total), len(c.oursInit.pkgs), millis(c.minimalInit.total), len(c.minimalInit.pkgs))
