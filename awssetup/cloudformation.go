@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Logical ids and outputs of the CloudFormation template.
@@ -109,9 +109,11 @@ func (pl plan) cloudFormation(file string) (string, error) {
 	root := yamlNode(template)
 	root.HeadComment = strings.Join(pl.cfnHeader(file), "\n")
 	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(root); err != nil {
+	enc, err := yaml.NewDumper(&b, yaml.WithV3Defaults(), yaml.WithIndent(2), yaml.WithLineWidth(-1))
+	if err != nil {
+		return "", fmt.Errorf("encoding the CloudFormation template: %w", err)
+	}
+	if err := enc.Dump(root); err != nil {
 		return "", fmt.Errorf("encoding the CloudFormation template: %w", err)
 	}
 	if err := enc.Close(); err != nil {

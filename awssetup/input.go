@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
@@ -99,10 +100,12 @@ func (e *InputError) Is(target error) bool {
 	return target == ErrInvalidInput || (target == ErrPantherAccountMissing && e.missingPanther)
 }
 
+// The patterns are compiled on first use, not at package initialisation: the server links
+// this package but most sessions never ask for an AWS set-up, and a bounded repetition such
+// as {1,256} compiles to a large program.
 var (
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	roleNameRE  = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-	topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	regionRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`) })
+	topicNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`) })
 )
 
 // problems collects the problems of an input.
@@ -145,7 +148,7 @@ func (p *problems) region(field, v, def string) string {
 	if v == "" {
 		return def
 	}
-	if !regionRE.MatchString(v) {
+	if !regionRE().MatchString(v) {
 		p.add(field, "must be an AWS region such as us-east-1 or eu-west-2")
 	}
 	return v

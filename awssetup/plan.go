@@ -55,13 +55,13 @@ func newPlan(in Input) (plan, error) {
 	pl.roleName = strings.TrimSpace(in.RoleName)
 	if pl.roleName == "" {
 		pl.roleName = truncate("PantherLogProcessingRole-"+pl.bucket, 64)
-	} else if !roleNameRE.MatchString(pl.roleName) {
+	} else if !rules.Compile().RoleName.MatchString(pl.roleName) {
 		p.add("roleName", "must be an IAM role name: 1-64 letters, digits and +=,.@_-")
 	}
 	pl.topicName = strings.TrimSpace(in.TopicName)
 	if pl.topicName == "" {
 		pl.topicName = truncate("panther-notifications-"+strings.ReplaceAll(pl.bucket, ".", "-"), 256)
-	} else if !topicNameRE.MatchString(pl.topicName) {
+	} else if !topicNameRE().MatchString(pl.topicName) {
 		p.add("topicName", "must be an SNS topic name: 1-256 letters, digits, '_' and '-'")
 	}
 	pl.label = strings.TrimSpace(in.Label)

@@ -5,12 +5,13 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The templates are built as trees of these values and then encoded by a real YAML or HCL
@@ -121,15 +122,16 @@ func replaceStrings(v any, repl map[string]any) any {
 	return v
 }
 
-// dateLike matches strings a YAML 1.1 reader (cfn-lint, PyYAML) would take for a date.
-var dateLike = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+// dateLike matches strings a YAML 1.1 reader (cfn-lint, PyYAML) would take for a date. It
+// is compiled on first use, like the patterns of input.go.
+var dateLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`) })
 
 // yamlNode converts a tree to a YAML node.
 func yamlNode(v any) *yaml.Node {
 	switch t := v.(type) {
 	case string:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
-		if dateLike.MatchString(t) {
+		if dateLike().MatchString(t) {
 			n.Style = yaml.DoubleQuotedStyle
 		}
 		return n

@@ -1,23 +1,27 @@
 // Package metrics holds the server's Prometheus metrics: tool calls, resource reads,
-// Panther requests, HTTP refusals and the Go runtime, on a private registry served at
-// /metrics. No label ever carries a token, an argument or a source id: tools, resources
-// and routes are fixed names, outcomes are error codes.
+// Panther requests, HTTP refusals and the Go runtime, on private sets served at /metrics
+// in the Prometheus text format. No label ever carries a token, an argument or a source
+// id: tools, resources and routes are fixed names, outcomes are error codes.
+//
+// It is built on VictoriaMetrics/metrics, which links no protobuf and does almost nothing
+// at package initialisation: the binary links this package in every mode, and the stdio
+// server, which never serves /metrics, must start fast.
 package metrics
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	vm "github.com/VictoriaMetrics/metrics"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
@@ -36,77 +40,125 @@ const (
 // StatusNetwork is the status label of a Panther attempt that got no response.
 const StatusNetwork = "network"
 
-// Metrics is a private registry and the collectors the server updates.
-type Metrics struct {
-	reg          *prometheus.Registry
-	toolCalls    *prometheus.CounterVec
-	toolDuration *prometheus.HistogramVec
-	inFlight     prometheus.Gauge
-	pantherReqs  *prometheus.CounterVec
-	pantherDur   *prometheus.HistogramVec
-	reads        *prometheus.CounterVec
-	readDuration *prometheus.HistogramVec
-	refusals     *prometheus.CounterVec
+// family is one metric family: its name, help and type, and a set of its own holding its
+// series, so the exposition can put HELP and TYPE right above them.
+type family struct {
+	name, help, kind string
+	buckets          []float64 // histograms
+	set              *vm.Set
 }
 
-// New builds the collectors and registers them, with the Go and process collectors, on a
-// new registry.
+func newFamily(name, kind, help string, buckets []float64) *family {
+	return &family{name: Namespace + "_" + name, help: help, kind: kind, buckets: buckets, set: vm.NewSet()}
+}
+
+// series names one series of f: the family name and its labels, given as name, value
+// pairs in the order of their names (Prometheus's own order).
+func (f *family) series(labels ...string) string {
+	if len(labels) == 0 {
+		return f.name
+	}
+	var b strings.Builder
+	b.WriteString(f.name)
+	b.WriteByte('{')
+	for i := 0; i+1 < len(labels); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(labels[i])
+		b.WriteString(`="`)
+		b.WriteString(escapeLabel(labels[i+1]))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// escapeLabel escapes a label value as the text format wants: backslash, double quote and
+// line feed.
+func escapeLabel(v string) string {
+	if !strings.ContainsAny(v, "\\\"\n") {
+		return v
+	}
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
+}
+
+func (f *family) inc(labels ...string) { f.set.GetOrCreateCounter(f.series(labels...)).Inc() }
+
+func (f *family) observe(seconds float64, labels ...string) {
+	f.set.GetOrCreatePrometheusHistogramExt(f.series(labels...), f.buckets).Update(seconds)
+}
+
+// writeTo writes the family in the text format; nothing when it has no series yet.
+func (f *family) writeTo(w *bytes.Buffer) {
+	if len(f.set.ListMetricNames()) == 0 {
+		return
+	}
+	w.WriteString("# HELP " + f.name + " " + f.help + "\n")
+	w.WriteString("# TYPE " + f.name + " " + f.kind + "\n")
+	f.set.WritePrometheus(w)
+}
+
+// Metrics is a private set of metric families and the series the server updates.
+type Metrics struct {
+	toolCalls    *family
+	toolDuration *family
+	inFlight     *vm.Gauge
+	inFlightF    *family
+	pantherReqs  *family
+	pantherDur   *family
+	reads        *family
+	readDuration *family
+	refusals     *family
+}
+
+// New builds the metric families. Two instances share nothing.
 func New() *Metrics {
+	// Buckets of the duration histograms, in seconds.
+	callBuckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+	pantherBuckets := []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 15}
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		toolCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "tool_calls_total",
-			Help: "Tool calls by tool and outcome (ok, or the error code of an isError result, e.g. busy, invalid_arguments, not_found).",
-		}, []string{"tool", "outcome"}),
-		toolDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: Namespace, Name: "tool_call_duration_seconds",
-			Help:    "Duration of tool calls, Panther retries included.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}, []string{"tool"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: Namespace, Name: "tool_calls_in_flight",
-			Help: "Tool calls being handled now.",
-		}),
-		pantherReqs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "panther_requests_total",
-			Help: "HTTP attempts to the Panther API by method, route template and status (\"network\" when no response arrived).",
-		}, []string{"method", "route", "status"}),
-		pantherDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: Namespace, Name: "panther_request_duration_seconds",
-			Help:    "Duration of HTTP attempts to the Panther API.",
-			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 15},
-		}, []string{"method", "route"}),
-		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "resource_reads_total",
-			Help: "Resource reads by resource (the URI template, never an id) and outcome (ok, not_found, invalid_params, busy, unavailable, error).",
-		}, []string{"resource", "outcome"}),
-		readDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: Namespace, Name: "resource_read_duration_seconds",
-			Help:    "Duration of resource reads, Panther retries included.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}, []string{"resource"}),
-		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "http_refusals_total",
-			Help: "What the HTTP transport refused to protect itself, by reason (" + strings.Join(refusalReasons, ", ") + ").",
-		}, []string{"reason"}),
+		toolCalls: newFamily("tool_calls_total", "counter",
+			"Tool calls by tool and outcome (ok, or the error code of an isError result, e.g. busy, invalid_arguments, not_found).", nil),
+		toolDuration: newFamily("tool_call_duration_seconds", "histogram",
+			"Duration of tool calls, Panther retries included.", callBuckets),
+		inFlightF: newFamily("tool_calls_in_flight", "gauge", "Tool calls being handled now.", nil),
+		pantherReqs: newFamily("panther_requests_total", "counter",
+			"HTTP attempts to the Panther API by method, route template and status (\"network\" when no response arrived).", nil),
+		pantherDur: newFamily("panther_request_duration_seconds", "histogram",
+			"Duration of HTTP attempts to the Panther API.", pantherBuckets),
+		reads: newFamily("resource_reads_total", "counter",
+			"Resource reads by resource (the URI template, never an id) and outcome (ok, not_found, invalid_params, busy, unavailable, error).", nil),
+		readDuration: newFamily("resource_read_duration_seconds", "histogram",
+			"Duration of resource reads, Panther retries included.", callBuckets),
+		refusals: newFamily("http_refusals_total", "counter",
+			"What the HTTP transport refused to protect itself, by reason ("+strings.Join(refusalReasons(), ", ")+").", nil),
 	}
-	for _, r := range refusalReasons {
-		m.refusals.WithLabelValues(r)
+	m.inFlight = m.inFlightF.set.NewGauge(m.inFlightF.name, nil)
+	for _, r := range refusalReasons() {
+		m.refusals.set.GetOrCreateCounter(m.refusals.series("reason", r))
 	}
-	m.reg.MustRegister(
-		m.toolCalls, m.toolDuration, m.inFlight, m.pantherReqs, m.pantherDur, m.reads, m.readDuration, m.refusals,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
 	return m
 }
 
-// Registry returns the private registry, for tests and extra collectors.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+func (m *Metrics) families() []*family {
+	fams := []*family{m.toolCalls, m.toolDuration, m.inFlightF, m.pantherReqs, m.pantherDur, m.reads, m.readDuration, m.refusals}
+	slices.SortFunc(fams, func(a, b *family) int { return strings.Compare(a.name, b.name) })
+	return fams
+}
 
-// Handler serves the registry in the Prometheus exposition format.
+// Handler serves the metrics in the Prometheus text exposition format: the server's
+// families with HELP and TYPE, then the Go runtime's (go_*) and the process's (process_*).
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		var b bytes.Buffer
+		for _, f := range m.families() {
+			f.writeTo(&b)
+		}
+		vm.WriteProcessMetrics(&b)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(b.Bytes())
+	})
 }
 
 // ObservePanther records one HTTP attempt to Panther. Its signature is
@@ -116,8 +168,8 @@ func (m *Metrics) ObservePanther(method, route string, status int, elapsed time.
 	if status != 0 {
 		code = strconv.Itoa(status)
 	}
-	m.pantherReqs.WithLabelValues(method, route, code).Inc()
-	m.pantherDur.WithLabelValues(method, route).Observe(elapsed.Seconds())
+	m.pantherReqs.inc("method", method, "route", route, "status", code)
+	m.pantherDur.observe(elapsed.Seconds(), "method", method, "route", route)
 }
 
 // ToolMiddleware counts every tool call by outcome, times it and tracks the calls in
@@ -130,8 +182,8 @@ func (m *Metrics) ToolMiddleware() server.ToolHandlerMiddleware {
 			res, err := next(ctx, req)
 			m.inFlight.Dec()
 			tool := req.Params.Name
-			m.toolDuration.WithLabelValues(tool).Observe(time.Since(start).Seconds())
-			m.toolCalls.WithLabelValues(tool, Outcome(res, err)).Inc()
+			m.toolDuration.observe(time.Since(start).Seconds(), "tool", tool)
+			m.toolCalls.inc("outcome", Outcome(res, err), "tool", tool)
 			return res, err
 		}
 	}
@@ -147,10 +199,12 @@ const (
 	RefusedSSEBacklog = "sse_backlog"
 )
 
-var refusalReasons = []string{RefusedConnPerIP, RefusedSessionCap, RefusedSSEBacklog}
+func refusalReasons() []string {
+	return []string{RefusedConnPerIP, RefusedSessionCap, RefusedSSEBacklog}
+}
 
 // Refused counts one refusal for reason.
-func (m *Metrics) Refused(reason string) { m.refusals.WithLabelValues(reason).Inc() }
+func (m *Metrics) Refused(reason string) { m.refusals.inc("reason", reason) }
 
 // ResourceMiddleware counts and times every resource read by resource and outcome. Put
 // it outermost so it sees refusals made by inner middleware (busy).
@@ -160,8 +214,8 @@ func (m *Metrics) ResourceMiddleware() server.ResourceHandlerMiddleware {
 			start := time.Now()
 			res, err := next(ctx, req)
 			name := ResourceName(req.Params.URI)
-			m.readDuration.WithLabelValues(name).Observe(time.Since(start).Seconds())
-			m.reads.WithLabelValues(name, ResourceOutcome(err)).Inc()
+			m.readDuration.observe(time.Since(start).Seconds(), "resource", name)
+			m.reads.inc("outcome", ResourceOutcome(err), "resource", name)
 			return res, err
 		}
 	}

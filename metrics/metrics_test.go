@@ -15,6 +15,9 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -123,11 +126,7 @@ func TestToolMiddleware(t *testing.T) {
 func TestRegistryIsPrivateAndComplete(t *testing.T) {
 	a, b := metrics.New(), metrics.New()
 	a.ObservePanther(http.MethodGet, "/log-sources/s3/{id}", 200, time.Millisecond)
-	families, err := b.Registry().Gather()
-	require.NoError(t, err)
-	for _, f := range families {
-		assert.NotEqual(t, "panther_s3_mcp_panther_requests_total", f.GetName(), "two instances share nothing")
-	}
+	assert.NotContains(t, scrape(t, b), "panther_s3_mcp_panther_requests_total", "two instances share nothing")
 
 	body := scrape(t, a)
 	for _, family := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total"} {
@@ -202,4 +201,52 @@ func TestResourceMiddlewareAndRefusals(t *testing.T) {
 		assert.Contains(t, body, want)
 	}
 	assert.NotContains(t, body, "missing", "no id in a label")
+}
+
+// TestExpositionParses reads a whole scrape with Prometheus's own text parser: every
+// family of the server has its help and type, histograms have all their buckets, and the
+// Go and process families follow.
+func TestExpositionParses(t *testing.T) {
+	m := metrics.New()
+	m.ObservePanther(http.MethodGet, "/log-sources/s3/{id}", 200, 20*time.Millisecond)
+	req := mcp.CallToolRequest{}
+	req.Params.Name = `odd"tool\name` + "\n"
+	_, err := m.ToolMiddleware()(func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return mcp.NewToolResultText("ok"), nil
+	})(context.Background(), req)
+	require.NoError(t, err)
+
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(scrape(t, m)))
+	require.NoError(t, err)
+	want := map[string]dto.MetricType{
+		"panther_s3_mcp_tool_calls_total":                 dto.MetricType_COUNTER,
+		"panther_s3_mcp_tool_call_duration_seconds":       dto.MetricType_HISTOGRAM,
+		"panther_s3_mcp_tool_calls_in_flight":             dto.MetricType_GAUGE,
+		"panther_s3_mcp_panther_requests_total":           dto.MetricType_COUNTER,
+		"panther_s3_mcp_panther_request_duration_seconds": dto.MetricType_HISTOGRAM,
+		"panther_s3_mcp_http_refusals_total":              dto.MetricType_COUNTER,
+	}
+	for name, typ := range want {
+		f, ok := families[name]
+		if !assert.True(t, ok, name) {
+			continue
+		}
+		assert.Equal(t, typ, f.GetType(), name)
+		assert.NotEmpty(t, f.GetHelp(), name)
+	}
+	h := families["panther_s3_mcp_panther_request_duration_seconds"].GetMetric()[0].GetHistogram()
+	assert.Equal(t, uint64(1), h.GetSampleCount())
+	assert.Len(t, h.GetBucket(), 12, "11 bounds and +Inf")
+	assert.InDelta(t, 0.02, h.GetSampleSum(), 1e-9)
+	calls := families["panther_s3_mcp_tool_calls_total"].GetMetric()
+	require.Len(t, calls, 1)
+	labels := map[string]string{}
+	for _, l := range calls[0].GetLabel() {
+		labels[l.GetName()] = l.GetValue()
+	}
+	assert.Equal(t, map[string]string{"outcome": "ok", "tool": `odd"tool\name` + "\n"}, labels, "label values are escaped")
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+		assert.Contains(t, families, name)
+	}
 }

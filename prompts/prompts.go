@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -42,8 +43,12 @@ type definition struct {
 }
 
 // All returns every prompt, in a stable order, ready for server.MCPServer.AddPrompts.
+// The templates are parsed on the first prompts/get, not at start: most sessions never
+// get a prompt, and parsing them all costs about a millisecond.
 func All() []server.ServerPrompt {
-	tmpl := template.Must(template.New("prompts").Option("missingkey=error").ParseFS(texts, "text/*.md"))
+	tmpl := sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("prompts").Option("missingkey=error").ParseFS(texts, "text/*.md"))
+	})
 	defs := []definition{onboardPrompt(), reviewPrompt(), troubleshootPrompt()}
 	out := make([]server.ServerPrompt, len(defs))
 	for i, d := range defs {
@@ -52,7 +57,7 @@ func All() []server.ServerPrompt {
 	return out
 }
 
-func handler(tmpl *template.Template, d definition) server.PromptHandlerFunc {
+func handler(tmpl func() *template.Template, d definition) server.PromptHandlerFunc {
 	name := d.prompt.Name
 	return func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		data, description, err := d.data(req.Params.Arguments)
@@ -61,7 +66,7 @@ func handler(tmpl *template.Template, d definition) server.PromptHandlerFunc {
 				"fix the argument and get the prompt again"))
 		}
 		var b strings.Builder
-		if err := tmpl.ExecuteTemplate(&b, name+".md", data); err != nil {
+		if err := tmpl().ExecuteTemplate(&b, name+".md", data); err != nil {
 			return nil, fmt.Errorf("prompt %s: rendering failed: %w", name, err)
 		}
 		return mcp.NewGetPromptResult(description, []mcp.PromptMessage{

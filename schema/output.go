@@ -10,14 +10,19 @@ import (
 // Descriptions belong in input schemas, which the model writes; an output schema is read
 // by clients that validate results, and every byte of it costs context in tools/list.
 func ReflectOutput(v any) json.RawMessage {
+	key := typeKey(kindOutput, v)
+	if b, ok := fromTable(key); ok {
+		return b
+	}
 	var node any
-	if err := json.Unmarshal(Reflect(v), &node); err != nil {
+	if err := json.Unmarshal(reflectLive(v), &node); err != nil {
 		panic(fmt.Sprintf("schema: decode reflected %T: %v", v, err))
 	}
 	b, err := json.Marshal(terse(node, 0))
 	if err != nil {
 		panic(fmt.Sprintf("schema: encode terse %T: %v", v, err))
 	}
+	record(key, b)
 	return b
 }
 

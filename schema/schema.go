@@ -21,8 +21,20 @@ import (
 
 // Reflect returns the JSON Schema of v's type: inlined (no $ref or $defs, which several
 // MCP clients reject), without $schema, with additionalProperties false on every object,
-// and with required lists taken from `jsonschema:"required"` tags.
+// and with required lists taken from `jsonschema:"required"` tags. The schemas of the
+// tools' types come precomputed (see precomputed.go).
 func Reflect(v any) json.RawMessage {
+	key := typeKey(kindReflect, v)
+	if b, ok := fromTable(key); ok {
+		return b
+	}
+	b := reflectLive(v)
+	record(key, b)
+	return b
+}
+
+// reflectLive is Reflect without the precomputed table.
+func reflectLive(v any) json.RawMessage {
 	r := &jsonschema.Reflector{
 		DoNotReference:             true,
 		ExpandedStruct:             true,
@@ -44,6 +56,17 @@ func Reflect(v any) json.RawMessage {
 // false of nested objects. The server validates against raw, so nothing unknown gets
 // through; the top-level false still tells the model the fields are closed.
 func Lean(raw json.RawMessage) json.RawMessage {
+	key := kindLean + digest(raw)
+	if b, ok := fromTable(key); ok {
+		return b
+	}
+	b := leanLive(raw)
+	record(key, b)
+	return b
+}
+
+// leanLive is Lean without the precomputed table.
+func leanLive(raw json.RawMessage) json.RawMessage {
 	var node map[string]any
 	if err := json.Unmarshal(raw, &node); err != nil {
 		panic(fmt.Sprintf("schema: decode: %v", err))

@@ -84,14 +84,12 @@ func checkSwallowed(fs *flag.FlagSet) error {
 	return errors.Join(errs...)
 }
 
-var (
-	reFlagName = regexp.MustCompile(`-([A-Za-z0-9][A-Za-z0-9-]*)(?::|$)`)
-	reSafeName = regexp.MustCompile(`^[a-z][a-z-]{0,39}$`)
-)
-
 // parseError rewrites an error of flag.FlagSet.Parse so that it names the flag at most,
-// never the value given.
+// never the value given. Its patterns are compiled here, on this error path, rather than
+// at every start.
 func parseError(fs *flag.FlagSet, err error) error {
+	reFlagName := regexp.MustCompile(`-([A-Za-z0-9][A-Za-z0-9-]*)(?::|$)`)
+	reSafeName := regexp.MustCompile(`^[a-z][a-z-]{0,39}$`)
 	msg := err.Error()
 	name := ""
 	if i := strings.LastIndex(msg, " -"); i >= 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,35 +24,70 @@ type goBench struct {
 	medianNs, minNs    float64
 }
 
-// goCPU is the CPU as go test names it.
-var goCPU string
+// goRun is the outcome of one go test -bench run.
+type goRun struct {
+	list    []*goBench
+	cmdline string
+	cpu     string            // the CPU as go test names it
+	skipped map[string]string // benchmark → the reason it gave for skipping
+}
 
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns/op(.*)$`)
-
-// runGoBench runs go test benchmarks of pkgs matching pattern and parses the results.
-func runGoBench(pattern, benchtime string, count int, pkgs ...string) ([]*goBench, string, error) {
+// runGoBench runs go test benchmarks of pkgs matching pattern and parses the results;
+// flags go to go test before the packages.
+func runGoBench(ctx context.Context, pattern, benchtime string, count int, flags []string, pkgs ...string) (*goRun, error) {
 	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-benchtime", benchtime,
 		"-count", strconv.Itoa(count)}
+	args = append(args, flags...)
 	args = append(args, pkgs...)
-	cmd := exec.Command("go", args...)
+	cmd := exec.CommandContext(ctx, "go", args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	err := cmd.Run()
-	cmdline := "go " + strings.Join(args, " ")
+	run := &goRun{cmdline: "go " + strings.Join(args, " "), skipped: map[string]string{}}
 	if err != nil {
-		return nil, cmdline, fmt.Errorf("%s: %v\n%s", cmdline, err, out.String())
+		return run, fmt.Errorf("%s: %w\n%s", run.cmdline, err, tail(out.String(), 20))
 	}
+	run.parse(&out)
+	return run, nil
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func (run *goRun) parse(out *bytes.Buffer) {
+	benchLine := regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns/op(.*)$`)
 	var list []*goBench
 	byName := map[string]*goBench{}
-	pkg := ""
-	sc := bufio.NewScanner(&out)
+	pkg, message := "", ""
+	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		line := sc.Text()
 		if c, ok := strings.CutPrefix(line, "cpu: "); ok {
-			goCPU = strings.TrimSpace(c)
+			run.cpu = strings.TrimSpace(c)
 			continue
 		}
+		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "--- SKIP: "); ok {
+			// With -v a skipped benchmark prints its reason ("    file_test.go:12: why"),
+			// then this line.
+			name = strings.TrimPrefix(strings.Fields(name)[0], "Benchmark")
+			if message == "" {
+				message = "skipped"
+			}
+			run.skipped[name] = message
+			continue
+		}
+		if strings.HasPrefix(line, "    ") {
+			message = strings.TrimSpace(line)
+			if _, after, ok := strings.Cut(message, ": "); ok {
+				message = after
+			}
+			continue
+		}
+		message = ""
 		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
 			pkg = strings.TrimPrefix(p, "github.com/panther-s3-mcp/panther-s3-mcp/")
 			continue
@@ -89,7 +125,20 @@ func runGoBench(pattern, benchtime string, count int, pkgs ...string) ([]*goBenc
 		slices.Sort(s)
 		b.medianNs, b.minNs = s[len(s)/2], s[0]
 	}
-	return list, cmdline, nil
+	run.list = list
+}
+
+// find returns the benchmark of pkg named name, or nil.
+func (run *goRun) find(pkg, name string) *goBench {
+	if run == nil {
+		return nil
+	}
+	for _, b := range run.list {
+		if b.pkg == pkg && b.name == name {
+			return b
+		}
+	}
+	return nil
 }
 
 func fmtNs(ns float64) string {
@@ -113,19 +162,19 @@ type profileShare struct {
 // profileHandleMessage profiles the in-process equivalent of one stdio call
 // (BenchmarkHandleMessage: parse, run get_s3_source against the fake, encode) and
 // returns the cumulative share of its main parts in the process's CPU time.
-func profileHandleMessage(dir, benchtime string) ([]profileShare, string, error) {
+func profileHandleMessage(ctx context.Context, dir, benchtime string) ([]profileShare, string, error) {
 	prof := filepath.Join(dir, "handlemessage.cpu")
 	bin := filepath.Join(dir, "mcpserver.test")
 	args := []string{"test", "-run", "^$", "-bench", "^BenchmarkHandleMessage$", "-benchtime", benchtime,
 		"-cpuprofile", prof, "-o", bin, "./mcpserver/"}
 	cmdline := "go " + strings.Join(args, " ")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		return nil, cmdline, fmt.Errorf("%s: %v\n%s", cmdline, err, out)
+	if out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput(); err != nil {
+		return nil, cmdline, fmt.Errorf("%s: %w\n%s", cmdline, err, out)
 	}
 	defer os.Remove(bin)
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount", "100000", bin, prof).Output()
+	out, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-cum", "-nodecount", "100000", bin, prof).Output()
 	if err != nil {
-		return nil, cmdline, fmt.Errorf("pprof: %v", err)
+		return nil, cmdline, fmt.Errorf("pprof: %w", err)
 	}
 	shares := []profileShare{
 		{what: "mcp-go HandleMessage: parse the JSON-RPC message, route, run the tool", match: "github.com/mark3labs/mcp-go/server.(*MCPServer).HandleMessage"},

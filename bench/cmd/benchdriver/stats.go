@@ -74,3 +74,22 @@ func millis(d time.Duration) string {
 func mib(kib int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(kib)/1024)
 }
+
+// quantile returns the q-quantile of d (nearest rank), 0 for none.
+func quantile(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[int(q*float64(len(s)-1))]
+}
+
+func medianFloat(f []float64) float64 {
+	if len(f) == 0 {
+		return 0
+	}
+	s := slices.Clone(f)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
