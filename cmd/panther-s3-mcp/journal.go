@@ -73,12 +73,18 @@ func openJournal(ctx context.Context, j journalFlags, demo bool, secrets []strin
 		return nil, cleanup, nil
 	}
 	retention, _ := journal.ParseRetention(j.retention)
-	store, err := journal.Open(ctx, spec, journal.Options{Secrets: secrets, Retention: retention, Logger: log})
-	if err != nil {
-		cleanup()
-		return nil, nil, fmt.Errorf("open the change journal (%s): %w; fix it, or set %s=off", journal.DescribeSpec(spec), err, envJournal)
-	}
-	log.Info("change journal", "where", journal.DescribeSpec(spec), "required", j.required)
+	// Opened in the background, so the first request is answered without waiting for the
+	// file or the database; a change waits for it, and is refused if it cannot be opened.
+	store := journal.OpenDeferred(ctx, spec, journal.Options{Secrets: secrets, Retention: retention, Logger: log})
+	where := journal.DescribeSpec(spec)
+	go func() {
+		if _, err := store.Wait(ctx); err != nil && ctx.Err() == nil {
+			log.Error("the change journal cannot be opened: every change will be refused; fix it and restart, or set "+envJournal+"=off",
+				"where", where, "error", err)
+			return
+		}
+		log.Info("change journal", "where", where, "required", j.required)
+	}()
 	return store, func() { _ = store.Close(); cleanup() }, nil
 }
 
