@@ -17,6 +17,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // slowGet makes the next GET wait far longer than any test.
@@ -75,7 +76,7 @@ func TestCancelInProcess(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			req := mcp.CallToolRequest{}
-			req.Params.Name = "get_s3_source"
+			req.Params.Name = tools.GetS3SourceName
 			req.Params.Arguments = map[string]any{"id": src.IntegrationID}
 			res, err := c.CallTool(ctx, req)
 			if err == nil && res != nil && !res.IsError {
@@ -92,7 +93,7 @@ func TestCancelInProcess(t *testing.T) {
 			require.FailNow(t, "the cancelled call did not return")
 		}
 		waitCanceled(t, p)
-		got := testkit.SourceOf(t, callTool(t, c, "get_s3_source", map[string]any{"id": src.IntegrationID}))
+		got := testkit.SourceOf(t, callTool(t, c, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
 		assert.Equal(t, "slow", got["integrationLabel"], "the server serves the next call")
 	})
 
@@ -114,7 +115,9 @@ func TestCancelInProcess(t *testing.T) {
 
 		p.InjectFault(fake.RouteGet, slowGet)
 		answered := make(chan mcp.JSONRPCMessage, 1)
-		go func() { answered <- handle(toolCall(7, "get_s3_source", map[string]any{"id": src.IntegrationID})) }()
+		go func() {
+			answered <- handle(toolCall(7, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
+		}()
 		waitGET(t, p)
 		handle(notification("notifications/cancelled", map[string]any{"requestId": 7, "reason": "test"}))
 		var resp mcp.JSONRPCMessage
@@ -128,7 +131,7 @@ func TestCancelInProcess(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(raw), `"canceled"`, "the handler ended as cancelled: %s", raw)
 
-		next, err := json.Marshal(handle(toolCall(8, "get_s3_source", map[string]any{"id": src.IntegrationID})))
+		next, err := json.Marshal(handle(toolCall(8, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID})))
 		require.NoError(t, err)
 		assert.Contains(t, string(next), `"integrationLabel":"slow"`, "the server serves the next call")
 	})
@@ -146,14 +149,14 @@ func TestCancelOverStdio(t *testing.T) {
 	s.initialize(t, 1)
 	p.InjectFault(fake.RouteGet, slowGet)
 
-	s.write(t, toolCall(7, "get_s3_source", map[string]any{"id": src.IntegrationID}))
+	s.write(t, toolCall(7, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
 	waitGET(t, p)
 	s.write(t, []byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"test"}}`))
 	waitCanceled(t, p)
 
 	// The cancelled call ends as soon as its Panther request does; the next call goes to
 	// Panther and back, so an answer to 7, were there one, would come first.
-	s.write(t, toolCall(8, "get_s3_source", map[string]any{"id": src.IntegrationID}))
+	s.write(t, toolCall(8, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
 	m := s.await(t, "8", callTimeout)
 	require.Nil(t, m.Error)
 	assert.Contains(t, string(m.Result), `"integrationLabel":"slow"`, "the session serves the next call")
@@ -163,7 +166,7 @@ func TestCancelOverStdio(t *testing.T) {
 	assert.Empty(t, s.orphans)
 
 	// A request cancelled after its answer was sent changes nothing.
-	s.write(t, toolCall(10, "get_s3_source", map[string]any{"id": src.IntegrationID}))
+	s.write(t, toolCall(10, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
 	m = s.await(t, "10", callTimeout)
 	require.Nil(t, m.Error)
 	s.write(t, []byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":10}}`))

@@ -14,6 +14,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // createLabel is the label every create in these tests uses.
@@ -109,20 +110,20 @@ func TestFaults(t *testing.T) {
 		timeouts bool
 	}{
 		{
-			name: "429 with Retry-After on PUT, then success", tool: "update_s3_source",
+			name: "429 with Retry-After on PUT, then success", tool: tools.UpdateS3SourceName,
 			faults:   []routed{{fake.RouteUpdate, fake.Fault{Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`}}},
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {2, 2}},
 			store:    renamed,
 		},
 		{
-			name: "429 with Retry-After on the listing, persisting", tool: "list_s3_sources",
+			name: "429 with Retry-After on the listing, persisting", tool: tools.ListS3SourcesName,
 			faults: []routed{{fake.RouteGraphQL, fake.Fault{Times: 10, Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`}}},
 			code:   "rate_limited", status: 429, retryable: true, msg: []string{"slow down", "after 4 attempts"},
 			requests: map[string][2]int{"GRAPHQL": {4, 4}},
 			store:    unchanged,
 		},
 		{
-			name: "burst of 502, 503 and 504 on GET, then success", tool: "get_s3_source",
+			name: "burst of 502, 503 and 504 on GET, then success", tool: tools.GetS3SourceName,
 			faults: []routed{
 				{fake.RouteGet, fake.Fault{Status: 502, Body: `{"message":"bad gateway"}`}},
 				{fake.RouteGet, fake.Fault{Status: 503, Body: `{"message":"unavailable"}`}},
@@ -132,27 +133,27 @@ func TestFaults(t *testing.T) {
 			store:    unchanged,
 		},
 		{
-			name: "burst of 500 on GET is not retried", tool: "get_s3_source",
+			name: "burst of 500 on GET is not retried", tool: tools.GetS3SourceName,
 			faults: []routed{{fake.RouteGet, fake.Fault{Times: 3, Status: 500, Body: `{"message":"internal failure"}`}}},
 			code:   "service", status: 500, retryable: true, msg: []string{"internal failure"},
 			requests: map[string][2]int{"GET": {1, 1}},
 			store:    unchanged,
 		},
 		{
-			name: "burst of 503 on PUT outlasting the retries", tool: "update_s3_source",
+			name: "burst of 503 on PUT outlasting the retries", tool: tools.UpdateS3SourceName,
 			faults: []routed{{fake.RouteUpdate, fake.Fault{Times: 10, Status: 503, Body: `{"message":"try later"}`}}},
 			code:   "unavailable", status: 503, retryable: true, msg: []string{"try later", "after 4 attempts"},
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {4, 4}},
 			store:    unchanged,
 		},
 		{
-			name: "burst of 504 on DELETE, then success", tool: "delete_s3_source",
+			name: "burst of 504 on DELETE, then success", tool: tools.DeleteS3SourceName,
 			faults:   []routed{{fake.RouteDelete, fake.Fault{Times: 2, Status: 504, Body: `{"message":"gateway timeout"}`}}},
 			requests: map[string][2]int{"GET": {1, 1}, "DELETE": {3, 3}},
 			store:    deleted,
 		},
 		{
-			name: "500 on create is not retried", tool: "create_s3_source",
+			name: "500 on create is not retried", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 3, Status: 500, Body: `{"message":"internal failure"}`}}},
 			code:   "service", status: 500, retryable: true,
 			requests: map[string][2]int{"POST": {1, 1}},
@@ -161,28 +162,28 @@ func TestFaults(t *testing.T) {
 		{
 			// retryable, as a 500 is a definite answer; a retry of the same create could
 			// only meet the unique label (409), never make a second source.
-			name: "create applied, then 500", tool: "create_s3_source",
+			name: "create applied, then 500", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{AfterHandler: true, Status: 500, Body: `{"message":"internal failure"}`}}},
 			code:   "service", status: 500, retryable: true,
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
-			name: "503 on create is not retried once sent", tool: "create_s3_source",
+			name: "503 on create is not retried once sent", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 3, Status: 503, Body: `{"message":"unavailable"}`}}},
 			code:   "unknown_outcome", status: 503, retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
 		},
 		{
-			name: "GET slower than the attempt timeout, then fast", tool: "get_s3_source",
+			name: "GET slower than the attempt timeout, then fast", tool: tools.GetS3SourceName,
 			faults:   []routed{{fake.RouteGet, fake.Fault{Latency: 20 * time.Second}}},
 			requests: map[string][2]int{"GET": {2, 2}},
 			store:    unchanged,
 			timeouts: true,
 		},
 		{
-			name: "PUT slower than every deadline", tool: "update_s3_source",
+			name: "PUT slower than every deadline", tool: tools.UpdateS3SourceName,
 			faults: []routed{{fake.RouteUpdate, fake.Fault{Times: 10, Latency: 20 * time.Second}}},
 			code:   "timeout", retryable: true,
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {1, 4}},
@@ -190,7 +191,7 @@ func TestFaults(t *testing.T) {
 			timeouts: true,
 		},
 		{
-			name: "create slower than the timeout is not re-sent", tool: "create_s3_source",
+			name: "create slower than the timeout is not re-sent", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 10, Latency: 20 * time.Second}}},
 			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied", "did not answer in time"},
 			requests: map[string][2]int{"POST": {1, 1}},
@@ -198,102 +199,102 @@ func TestFaults(t *testing.T) {
 			timeouts: true,
 		},
 		{
-			name: "GET connection dropped mid-body, then fine", tool: "get_s3_source",
+			name: "GET connection dropped mid-body, then fine", tool: tools.GetS3SourceName,
 			faults:   []routed{{fake.RouteGet, fake.Fault{DropMidBody: true}}},
 			requests: map[string][2]int{"GET": {2, 2}},
 			store:    unchanged,
 		},
 		{
-			name: "PUT applied, connection dropped mid-body: the retry repeats the same replacement", tool: "update_s3_source",
+			name: "PUT applied, connection dropped mid-body: the retry repeats the same replacement", tool: tools.UpdateS3SourceName,
 			faults:   []routed{{fake.RouteUpdate, fake.Fault{AfterHandler: true, DropMidBody: true}}},
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {2, 2}},
 			store:    renamed,
 		},
 		{
-			name: "create applied, connection dropped mid-body", tool: "create_s3_source",
+			name: "create applied, connection dropped mid-body", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, DropMidBody: true}}},
 			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
-			name: "create applied, connection dropped before the answer", tool: "create_s3_source",
+			name: "create applied, connection dropped before the answer", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, DropConnection: true}}},
 			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
-			name: "create not applied, connection dropped", tool: "create_s3_source",
+			name: "create not applied, connection dropped", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, DropConnection: true}}},
 			code:   "unknown_outcome", retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    notCreated,
 		},
 		{
-			name: "GET answer truncated mid-JSON", tool: "get_s3_source",
+			name: "GET answer truncated mid-JSON", tool: tools.GetS3SourceName,
 			faults: []routed{{fake.RouteGet, fake.Fault{Times: 5, TruncateBody: true}}},
 			code:   "service", status: 200, retryable: true, msg: []string{"not the expected JSON"},
 			requests: map[string][2]int{"GET": {1, 1}},
 			store:    unchanged,
 		},
 		{
-			name: "create applied, answer truncated mid-JSON", tool: "create_s3_source",
+			name: "create applied, answer truncated mid-JSON", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, TruncateBody: true}}},
 			code:   "unknown_outcome", status: 201, retryable: false, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
-			name: "PUT applied, answer truncated mid-JSON", tool: "update_s3_source",
+			name: "PUT applied, answer truncated mid-JSON", tool: tools.UpdateS3SourceName,
 			faults: []routed{{fake.RouteUpdate, fake.Fault{Times: 5, AfterHandler: true, TruncateBody: true}}},
 			code:   "service", status: 200, retryable: true, msg: []string{"may have been applied"},
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {1, 1}},
 			store:    renamed,
 		},
 		{
-			name: "HTML error pages on the listing, then success", tool: "list_s3_sources",
+			name: "HTML error pages on the listing, then success", tool: tools.ListS3SourcesName,
 			faults:   []routed{{fake.RouteGraphQL, fake.Fault{Times: 2, Status: 503, ContentType: "text/html", Body: unavailablePage}}},
 			requests: map[string][2]int{"GRAPHQL": {3, 3}},
 			store:    unchanged,
 		},
 		{
-			name: "HTML error page on DELETE, persisting", tool: "delete_s3_source",
+			name: "HTML error page on DELETE, persisting", tool: tools.DeleteS3SourceName,
 			faults: []routed{{fake.RouteDelete, fake.Fault{Times: 10, Status: 502, ContentType: "text/html", Body: badGateway}}},
 			code:   "unavailable", status: 502, retryable: true, msg: []string{"502 Bad Gateway", "awselb/2.0"},
 			requests: map[string][2]int{"GET": {1, 1}, "DELETE": {4, 4}},
 			store:    unchanged,
 		},
 		{
-			name: "GET answer over the size limit", tool: "get_s3_source",
+			name: "GET answer over the size limit", tool: tools.GetS3SourceName,
 			faults: []routed{{fake.RouteGet, fake.Fault{Times: 5, OversizeBytes: 2 << 20}}},
 			code:   "service", status: 200, retryable: true, msg: []string{"larger than 1 MiB"},
 			requests: map[string][2]int{"GET": {1, 1}},
 			store:    unchanged,
 		},
 		{
-			name: "create applied, answer over the size limit", tool: "create_s3_source",
+			name: "create applied, answer over the size limit", tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, AfterHandler: true, Status: 201, OversizeBytes: 3 << 20}}},
 			code:   "unknown_outcome", status: 201, retryable: false, msg: []string{"larger than 1 MiB", "may have been applied"},
 			requests: map[string][2]int{"POST": {1, 1}},
 			store:    createdOnce,
 		},
 		{
-			name: `401 {"message"} echoing the token`, tool: "get_s3_source",
+			name: `401 {"message"} echoing the token`, tool: tools.GetS3SourceName,
 			faults: []routed{{fake.RouteGet, fake.Fault{Times: 5, Status: 401, Body: echoed}}},
 			code:   "unauthorized", status: 401, msg: []string{"invalid API key [redacted]"},
 			requests: map[string][2]int{"GET": {1, 1}},
 			store:    unchanged,
 		},
 		{
-			name: `401 {"error"} on PUT`, tool: "update_s3_source",
+			name: `401 {"error"} on PUT`, tool: tools.UpdateS3SourceName,
 			faults: []routed{{fake.RouteUpdate, fake.Fault{Times: 5, Status: 401, Body: `{"error":"unauthorized"}`}}},
 			code:   "unauthorized", status: 401, msg: []string{"unauthorized"},
 			requests: map[string][2]int{"GET": {1, 1}, "PUT": {1, 1}},
 			store:    unchanged,
 		},
 		{
-			name: `403 {"message"} echoing the token on create`, tool: "create_s3_source",
+			name: `403 {"message"} echoing the token on create`, tool: tools.CreateS3SourceName,
 			faults: []routed{{fake.RouteCreate, fake.Fault{Times: 5, Status: 403,
 				Body: `{"message":"token ` + testkit.Token + ` may not manage log sources"}`}}},
 			code: "forbidden", status: 403, msg: []string{`"Manage Log Sources"`, "[redacted]"},
@@ -301,7 +302,7 @@ func TestFaults(t *testing.T) {
 			store:    notCreated,
 		},
 		{
-			name: `403 {"error"} on the listing`, tool: "list_s3_sources",
+			name: `403 {"error"} on the listing`, tool: tools.ListS3SourcesName,
 			faults: []routed{{fake.RouteGraphQL, fake.Fault{Times: 5, Status: 403, Body: `{"error":"forbidden"}`}}},
 			code:   "forbidden", status: 403, msg: []string{`"View Log Sources"`, "forbidden"},
 			requests: map[string][2]int{"GRAPHQL": {1, 1}},
@@ -325,11 +326,11 @@ func TestFaults(t *testing.T) {
 
 			var args any = map[string]any{"id": seeded.IntegrationID}
 			switch tc.tool {
-			case "create_s3_source":
+			case tools.CreateS3SourceName:
 				args = testkit.ValidCreate(createLabel)
-			case "update_s3_source":
+			case tools.UpdateS3SourceName:
 				args = map[string]any{"id": seeded.IntegrationID, "integrationLabel": "renamed"}
-			case "list_s3_sources":
+			case tools.ListS3SourcesName:
 				args = map[string]any{}
 			}
 			res := callTool(t, c, tc.tool, args)
@@ -391,10 +392,10 @@ func TestFaultsOverStdio(t *testing.T) {
 		label := fmt.Sprintf("stdio create %d", i)
 		p.ResetRequests()
 		p.InjectFault(fake.RouteCreate, f)
-		res := s.Call(t, "create_s3_source", testkit.ValidCreate(label))
+		res := s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate(label))
 		e := testkit.ErrorOf(t, res)
 		assert.Equal(t, false, e["retryable"], "a create that may have landed is not retryable: %s", testkit.Text(res))
-		assert.Contains(t, e["hint"], "list_s3_sources")
+		assert.Contains(t, e["hint"], tools.ListS3SourcesName)
 		assert.Equal(t, 1, p.CountSourceRequests(http.MethodPost), "the create was sent once")
 		assert.Equal(t, 1, countLabel(p, label), "one source, no duplicate")
 	}
@@ -405,7 +406,7 @@ func TestFaultsOverStdio(t *testing.T) {
 		`<html><title>401</title><body>key ` + testkit.Token + ` refused</body></html>`,
 	} {
 		p.InjectFault(fake.RouteGet, fake.Fault{Status: 401, Body: body, ContentType: "text/html"})
-		e := testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": seeded.IntegrationID}))
+		e := testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": seeded.IntegrationID}))
 		assert.Equal(t, "unauthorized", e["code"])
 		assert.Equal(t, false, e["retryable"])
 		assert.Contains(t, e["message"], "[redacted]")

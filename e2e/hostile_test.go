@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // JSON-RPC 2.0 error codes.
@@ -44,8 +45,8 @@ type hostileLine struct {
 
 func hostileLines() []hostileLine {
 	huge := bytes.Repeat([]byte("x"), 8<<20)
-	hugeCall := toolCall(101, "create_s3_source", map[string]any{"integrationLabel": strings.Repeat("a", 8<<20)})
-	bigCall := toolCall(120, "create_s3_source", map[string]any{"integrationLabel": strings.Repeat("a", 3<<20)})
+	hugeCall := toolCall(101, tools.CreateS3SourceName, map[string]any{"integrationLabel": strings.Repeat("a", 8<<20)})
+	bigCall := toolCall(120, tools.CreateS3SourceName, map[string]any{"integrationLabel": strings.Repeat("a", 3<<20)})
 	return []hostileLine{
 		{name: "garbage", line: []byte("hello, is this MCP?"), codes: []int{parseError}},
 		{name: "empty line", line: nil, codes: []int{parseError}},
@@ -60,7 +61,7 @@ func hostileLines() []hostileLine {
 		}},
 		{name: "invalid UTF-8 line", line: []byte("\xff\xfe\xfd\xfc"), codes: []int{parseError}},
 		{name: "invalid UTF-8 inside a string", line: []byte(`{"jsonrpc":"2.0","id":102,"method":"ping","params":{"_meta":{"x":"` + "\xff\xc0" + `"}}}`), id: "102"},
-		{name: "invalid UTF-8 in an id argument", line: []byte(`{"jsonrpc":"2.0","id":103,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"ab` + "\xff" + `"}}}`), id: "103",
+		{name: "invalid UTF-8 in an id argument", line: []byte(`{"jsonrpc":"2.0","id":103,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"ab` + "\xff" + `"}}}`), id: "103",
 			check: func(t *testing.T, m rpcMessage) { assertToolError(t, m, "invalid_arguments") }},
 		{name: "deeply nested JSON", line: []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), codes: []int{parseError, invalidRequest}},
 		{name: "CRLF line ending", line: []byte(`{"jsonrpc":"2.0","id":104,"method":"ping"}` + "\r"), id: "104"},
@@ -72,12 +73,12 @@ func hostileLines() []hostileLine {
 			deviation: `answers the request, echoing the boolean id, instead of -32600 with a null id`},
 		{name: "params as a string", line: []byte(`{"jsonrpc":"2.0","id":106,"method":"tools/list","params":"all"}`), id: "106",
 			codes: []int{invalidParams, invalidRequest}, deviation: "answers -32600 (invalid request) instead of -32602 (invalid params)"},
-		{name: "tools/call params as an array", line: []byte(`{"jsonrpc":"2.0","id":107,"method":"tools/call","params":["get_s3_source"]}`), id: "107",
+		{name: "tools/call params as an array", line: []byte(`{"jsonrpc":"2.0","id":107,"method":"tools/call","params":["` + tools.GetS3SourceName + `"]}`), id: "107",
 			codes: []int{invalidParams, invalidRequest}, deviation: "answers -32600 (invalid request) instead of -32602 (invalid params)"},
 		{name: "tool name as a number", line: []byte(`{"jsonrpc":"2.0","id":108,"method":"tools/call","params":{"name":5}}`), id: "108",
 			codes: []int{invalidParams, invalidRequest}, deviation: "answers -32600 (invalid request) instead of -32602 (invalid params)"},
 		{name: "unknown tool", line: toolCall(109, "drop_all_sources", map[string]any{}), id: "109", codes: []int{invalidParams}},
-		{name: "tool arguments as a string", line: []byte(`{"jsonrpc":"2.0","id":110,"method":"tools/call","params":{"name":"get_s3_source","arguments":"abc"}}`), id: "110",
+		{name: "tool arguments as a string", line: []byte(`{"jsonrpc":"2.0","id":110,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":"abc"}}`), id: "110",
 			check: func(t *testing.T, m rpcMessage) { assertToolError(t, m, "invalid_arguments") }},
 		{name: "method as a number", line: []byte(`{"jsonrpc":"2.0","id":111,"method":5}`), codes: []int{invalidRequest, parseError},
 			deviation: "answers -32700 (parse error) with a null id instead of -32600 with id 111: the line is valid JSON"},
@@ -171,7 +172,7 @@ func TestHostileStdin(t *testing.T) {
 	s.write(t, request(3, "tools/list", nil))
 	m := s.await(t, "3", callTimeout)
 	require.Nil(t, m.Error)
-	assert.Contains(t, string(m.Result), "get_s3_source")
+	assert.Contains(t, string(m.Result), tools.GetS3SourceName)
 	assert.Empty(t, p.Requests(), "hostile input sends nothing to Panther")
 
 	after := s.rssKiB(t)
@@ -193,7 +194,7 @@ func TestFloodBeforeInitialize(t *testing.T) {
 	const calls, others = 500, 50
 	var buf bytes.Buffer
 	for i := range calls {
-		buf.Write(toolCall(i+1, "get_s3_source", map[string]any{"id": fmt.Sprintf("../../etc/%d", i)}))
+		buf.Write(toolCall(i+1, tools.GetS3SourceName, map[string]any{"id": fmt.Sprintf("../../etc/%d", i)}))
 		buf.WriteByte('\n')
 	}
 	for i := range others {

@@ -27,6 +27,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // seedMany stores n sources labelled "load 000"… and returns their ids, in order.
@@ -86,7 +87,7 @@ func TestStdioLoad(t *testing.T) {
 			if i > 0 {
 				buf.WriteByte('\n')
 			}
-			buf.Write(toolCall(r*10_000+i, "get_s3_source", map[string]any{"id": id}))
+			buf.Write(toolCall(r*10_000+i, tools.GetS3SourceName, map[string]any{"id": id}))
 		}
 		s.write(t, buf.Bytes())
 		wrong, failed := 0, 0
@@ -185,7 +186,7 @@ func TestInProcessLoadGoroutines(t *testing.T) {
 					ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 					defer cancel()
 					req := mcp.CallToolRequest{}
-					req.Params.Name = "get_s3_source"
+					req.Params.Name = tools.GetS3SourceName
 					req.Params.Arguments = map[string]any{"id": ids[i]}
 					res, err := c.CallTool(ctx, req)
 					if err != nil {
@@ -375,7 +376,7 @@ func callUntilNotBusy(c *client.Client, id, label string, busy *atomic.Int32) er
 	for attempt := range 200 {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		req := mcp.CallToolRequest{}
-		req.Params.Name = "get_s3_source"
+		req.Params.Name = tools.GetS3SourceName
 		req.Params.Arguments = map[string]any{"id": id}
 		res, err := c.CallTool(ctx, req)
 		cancel()

@@ -22,6 +22,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // newCanary returns a fresh secret whose every appearance in an output is a leak.
@@ -62,9 +63,9 @@ func runEchoCalls(t *testing.T, p *testkit.Panther, token string, call func(tool
 	for _, f := range echoFaults(token) {
 		f.fault.Times = 10 // outlasts the retries
 		p.InjectFault(f.route, f.fault)
-		tool, args := "get_s3_source", any(map[string]any{"id": seeded.IntegrationID})
+		tool, args := tools.GetS3SourceName, any(map[string]any{"id": seeded.IntegrationID})
 		if f.route == fake.RouteGraphQL {
-			tool, args = "list_s3_sources", map[string]any{}
+			tool, args = tools.ListS3SourcesName, map[string]any{}
 		}
 		res := call(tool, args)
 		p.ClearFaults()
@@ -77,10 +78,10 @@ func runEchoCalls(t *testing.T, p *testkit.Panther, token string, call func(tool
 		tool string
 		args any
 	}{
-		{"create_s3_source", testkit.ValidCreate("secret create")},
-		{"update_s3_source", map[string]any{"id": seeded.IntegrationID, "integrationLabel": "secret renamed"}},
-		{"get_s3_source", map[string]any{"id": "../../etc/passwd"}},
-		{"delete_s3_source", map[string]any{"id": seeded.IntegrationID}},
+		{tools.CreateS3SourceName, testkit.ValidCreate("secret create")},
+		{tools.UpdateS3SourceName, map[string]any{"id": seeded.IntegrationID, "integrationLabel": "secret renamed"}},
+		{tools.GetS3SourceName, map[string]any{"id": "../../etc/passwd"}},
+		{tools.DeleteS3SourceName, map[string]any{"id": seeded.IntegrationID}},
 	} {
 		raw, err := json.Marshal(call(c.tool, c.args))
 		require.NoError(t, err)
@@ -195,13 +196,13 @@ func TestCanaryInProcess(t *testing.T) {
 		// arguments.
 		argCanary := "CANARYARG" + rand.Text()[:12]
 		panicNext.Store(true)
-		res := callTool(t, c, "get_s3_source", map[string]any{"id": argCanary})
+		res := callTool(t, c, tools.GetS3SourceName, map[string]any{"id": argCanary})
 		require.True(t, res.IsError)
 		assert.Contains(t, testkit.Text(res), "internal error")
 		assert.NotContains(t, testkit.Text(res), argCanary)
 		assert.Contains(t, logs.String(), "tool handler panicked")
 		assert.Contains(t, logs.String(), "observer exploded")
-		testkit.SourceOf(t, callTool(t, c, "create_s3_source", testkit.ValidCreate("after the panic")))
+		testkit.SourceOf(t, callTool(t, c, tools.CreateS3SourceName, testkit.ValidCreate("after the panic")))
 
 		assert.Contains(t, logs.String(), "panther request", "the debug logs were on")
 		assertNoCanary(t, "the logs", logs.String(), token, argCanary)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // TestSIGTERMOverHTTPLetsASlowCallFinish sends SIGTERM to the built binary serving HTTP
@@ -59,7 +60,7 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		req := mcp.CallToolRequest{}
-		req.Params.Name, req.Params.Arguments = "get_s3_source", map[string]any{"id": src.IntegrationID}
+		req.Params.Name, req.Params.Arguments = tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}
 		res, err := c.CallTool(ctx, req)
 		if err != nil {
 			res = mcp.NewToolResultError("call failed: " + err.Error())

@@ -16,10 +16,11 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func getCall(id int, source string) string {
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":%q}}}`, id, source)
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"`+tools.GetS3SourceName+`","arguments":{"id":%q}}}`, id, source)
 }
 
 func cancelOf(id int) string {

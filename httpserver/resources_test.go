@@ -16,6 +16,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func readSource(c *client.Client, id string) (*mcp.ReadResourceResult, error) {
@@ -61,7 +62,7 @@ func TestResourceReadsCountAsCalls(t *testing.T) {
 			var slowErr error
 			wg.Go(func() { _, slowErr = readSource(c, id) })
 			require.True(t, testkit.WaitFor(5*time.Second, func() bool { return in.Calls.InFlight() == 1 }), "the read is in flight")
-			e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, httpserver.CodeBusy, e["code"], "a tool call past the cap")
 			_, err = readSource(c, id)
 			require.Error(t, err, "a read past the cap")
@@ -76,7 +77,7 @@ func TestResourceReadsCountAsCalls(t *testing.T) {
 				`panther_s3_mcp_resource_reads_total{outcome="ok",resource="` + resources.SourceURITemplate + `"} 2`,
 				`panther_s3_mcp_resource_reads_total{outcome="busy",resource="` + resources.SourceURITemplate + `"} 1`,
 				`panther_s3_mcp_resource_read_duration_seconds_count{resource="` + resources.SourceURITemplate + `"} 3`,
-				`panther_s3_mcp_tool_calls_total{outcome="busy",tool="get_s3_source"} 1`,
+				`panther_s3_mcp_tool_calls_total{outcome="busy",tool="` + tools.GetS3SourceName + `"} 1`,
 			} {
 				assert.Contains(t, body, want)
 			}

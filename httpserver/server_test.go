@@ -46,12 +46,12 @@ func TestLifecycleOverHTTP(t *testing.T) {
 			in := start(t, p, setup{token: testkit.Token, opts: httpserver.Options{Stateful: tc.stateful}})
 			c := connect(t, in, tc.kind, tc.version, nil)
 
-			created := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("http trail")))
+			created := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("http trail")))
 			id, _ := created["integrationId"].(string)
 			require.NotEmpty(t, id)
-			got := testkit.SourceOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
+			got := testkit.SourceOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
 			assert.Equal(t, created, got)
-			updated := testkit.SourceOf(t, testkit.Call(t, c, "update_s3_source", map[string]any{"id": id, "integrationLabel": "http trail 2"}))
+			updated := testkit.SourceOf(t, testkit.Call(t, c, tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "http trail 2"}))
 			assert.Equal(t, "http trail 2", updated["integrationLabel"])
 			stored, ok := p.Source(id)
 			require.True(t, ok)
@@ -171,7 +171,7 @@ func TestBearerAuth(t *testing.T) {
 	t.Run("clients with the token work", func(t *testing.T) {
 		for _, kind := range []string{streamable, sse} {
 			c := connect(t, in, kind, "2025-11-25", map[string]string{"Authorization": "Bearer " + secret})
-			e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "missing"}))
+			e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "missing"}))
 			assert.Equal(t, "not_found", e["code"], kind)
 		}
 	})
@@ -282,7 +282,7 @@ func TestPerRequestPantherToken(t *testing.T) {
 			in := start(t, p, setup{token: testkit.ViewToken})
 			c := connect(t, in, kind, "2025-11-25", map[string]string{httpserver.HeaderPantherToken: testkit.Token})
 			p.ResetRequests()
-			created := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("tenant source")))
+			created := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("tenant source")))
 			require.NotEmpty(t, created["integrationId"])
 
 			reqs := p.Requests()
@@ -306,10 +306,10 @@ func TestPerRequestTokenWithoutServerToken(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.Status, "a server relying on request tokens is ready: %s", r.Body)
 
 	with := connect(t, in, streamable, "2026-07-28", map[string]string{httpserver.HeaderPantherToken: testkit.Token})
-	testkit.SourceOf(t, testkit.Call(t, with, "create_s3_source", testkit.ValidCreate("no server token")))
+	testkit.SourceOf(t, testkit.Call(t, with, tools.CreateS3SourceName, testkit.ValidCreate("no server token")))
 
 	without := connect(t, in, streamable, "2026-07-28", nil)
-	e := testkit.ErrorOf(t, testkit.Call(t, without, "get_s3_source", map[string]any{"id": "x"}))
+	e := testkit.ErrorOf(t, testkit.Call(t, without, tools.GetS3SourceName, map[string]any{"id": "x"}))
 	assert.Equal(t, "unauthorized", e["code"])
 	assert.NotContains(t, in.Logs.String(), testkit.Token)
 }
@@ -319,20 +319,20 @@ func TestMetricsShowTheCalls(t *testing.T) {
 	p := testkit.StartPanther(t)
 	in := start(t, p, setup{token: testkit.Token})
 	c := connect(t, in, streamable, "2025-11-25", nil)
-	id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("metered")))["integrationId"].(string)
-	testkit.SourceOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": id}))
-	testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "00000000-0000-0000-0000-000000000000"}))
+	id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("metered")))["integrationId"].(string)
+	testkit.SourceOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": id}))
+	testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "00000000-0000-0000-0000-000000000000"}))
 	bad := testkit.ValidCreate("bad")
 	bad["awsAccountId"] = "12"
-	testkit.ErrorOf(t, testkit.Call(t, c, "create_s3_source", bad))
+	testkit.ErrorOf(t, testkit.Call(t, c, tools.CreateS3SourceName, bad))
 
 	body := scrape(t, in)
 	for _, want := range []string{
-		`panther_s3_mcp_tool_calls_total{outcome="ok",tool="create_s3_source"} 1`,
-		`panther_s3_mcp_tool_calls_total{outcome="invalid_arguments",tool="create_s3_source"} 1`,
-		`panther_s3_mcp_tool_calls_total{outcome="ok",tool="get_s3_source"} 1`,
-		`panther_s3_mcp_tool_calls_total{outcome="not_found",tool="get_s3_source"} 1`,
-		`panther_s3_mcp_tool_call_duration_seconds_count{tool="get_s3_source"} 2`,
+		`panther_s3_mcp_tool_calls_total{outcome="ok",tool="` + tools.CreateS3SourceName + `"} 1`,
+		`panther_s3_mcp_tool_calls_total{outcome="invalid_arguments",tool="` + tools.CreateS3SourceName + `"} 1`,
+		`panther_s3_mcp_tool_calls_total{outcome="ok",tool="` + tools.GetS3SourceName + `"} 1`,
+		`panther_s3_mcp_tool_calls_total{outcome="not_found",tool="` + tools.GetS3SourceName + `"} 1`,
+		`panther_s3_mcp_tool_call_duration_seconds_count{tool="` + tools.GetS3SourceName + `"} 2`,
 		`panther_s3_mcp_panther_requests_total{method="POST",route="/log-sources/s3",status="201"} 1`,
 		`panther_s3_mcp_panther_requests_total{method="GET",route="/log-sources/s3/{id}",status="200"} 1`,
 		`panther_s3_mcp_panther_requests_total{method="GET",route="/log-sources/s3/{id}",status="404"} 1`,
@@ -357,10 +357,10 @@ func TestBusyBeyondTheCap(t *testing.T) {
 	var wg sync.WaitGroup
 	var slow *mcp.CallToolResult
 	var slowErr error
-	wg.Go(func() { slow, slowErr = callErr(c, "get_s3_source", map[string]any{"id": "slow"}) })
+	wg.Go(func() { slow, slowErr = callErr(c, tools.GetS3SourceName, map[string]any{"id": "slow"}) })
 	require.True(t, testkit.WaitFor(5*time.Second, func() bool { return p.CountRequests(http.MethodGet) == 1 }), "the first call reaches Panther")
 
-	e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "second"}))
+	e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "second"}))
 	assert.Equal(t, "busy", e["code"])
 	assert.Equal(t, true, e["retryable"])
 	assert.Equal(t, "retry in a moment", e["hint"])
@@ -370,9 +370,9 @@ func TestBusyBeyondTheCap(t *testing.T) {
 	wg.Wait()
 	require.NoError(t, slowErr)
 	assert.Equal(t, "not_found", testkit.ErrorOf(t, slow)["code"], "the first call ran to its end")
-	assert.Contains(t, scrape(t, in), `panther_s3_mcp_tool_calls_total{outcome="busy",tool="get_s3_source"} 1`)
+	assert.Contains(t, scrape(t, in), `panther_s3_mcp_tool_calls_total{outcome="busy",tool="`+tools.GetS3SourceName+`"} 1`)
 
-	e = testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "third"}))
+	e = testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "third"}))
 	assert.Equal(t, "not_found", e["code"], "a slot is free again")
 }
 
@@ -474,7 +474,7 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 			in := start(t, p, setup{token: testkit.Token, client: slowClient,
 				opts: httpserver.Options{SSEFlushGrace: httpserver.DefaultSSEFlushGrace}})
 			c := connect(t, in, kind, "2025-11-25", nil)
-			id := testkit.SourceOf(t, testkit.Call(t, c, "create_s3_source", testkit.ValidCreate("drain me")))["integrationId"].(string)
+			id := testkit.SourceOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("drain me")))["integrationId"].(string)
 			hold, release := testkit.Hold(t)
 			p.InjectFault(fake.RouteGet, fake.Fault{Hold: hold})
 			p.ResetRequests()
@@ -482,7 +482,7 @@ func TestGracefulShutdownLetsCallsFinish(t *testing.T) {
 			var wg sync.WaitGroup
 			var res *mcp.CallToolResult
 			var callErr2 error
-			wg.Go(func() { res, callErr2 = callErr(c, "get_s3_source", map[string]any{"id": id}) })
+			wg.Go(func() { res, callErr2 = callErr(c, tools.GetS3SourceName, map[string]any{"id": id}) })
 			require.True(t, testkit.WaitFor(5*time.Second, func() bool { return in.Calls.InFlight() == 1 && p.CountRequests(http.MethodGet) == 1 }))
 
 			require.NoError(t, shutdownWhileHeld(t, in, release), "Shutdown returns once the call is done, and Serve with it")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/httpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // openStalledSSE opens /sse on a connection with a small receive buffer, reads the
@@ -126,6 +127,6 @@ func TestReadingSSEClientIsServed(t *testing.T) {
 		require.NoError(t, err, "prompts/list %d", i)
 		require.NotEmpty(t, res.Prompts, "prompts/list %d", i)
 	}
-	e := testkit.ErrorOf(t, testkit.Call(t, c, "get_s3_source", map[string]any{"id": "missing"}))
+	e := testkit.ErrorOf(t, testkit.Call(t, c, tools.GetS3SourceName, map[string]any{"id": "missing"}))
 	assert.Equal(t, "not_found", e["code"])
 }

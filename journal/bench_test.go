@@ -8,6 +8,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal/journaltest"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // benchIntent is a typical update: a source image of about 1 KiB before and after.
@@ -20,7 +21,7 @@ func benchIntent() journal.Intent {
 		`{"prefix":"AWSLogs/123456789012/vpcflowlogs/","logTypes":["AWS.VPCFlow"],"excludedPrefixes":[]},` +
 		`{"prefix":"alb/","logTypes":["AWS.ALB"],"excludedPrefixes":[]}]}`)
 	return journal.Intent{
-		Tool: "update_s3_source", Operation: journal.OpUpdate, SourceID: "8d4c3f1e-5a7b-4c2d-9e8f-0a1b2c3d4e5f",
+		Tool: tools.UpdateS3SourceName, Operation: journal.OpUpdate, SourceID: "8d4c3f1e-5a7b-4c2d-9e8f-0a1b2c3d4e5f",
 		SourceLabel: "prod-cloudtrail", Before: img, After: img, ChangedFields: []string{"s3PrefixLogTypes"},
 		ClientName: "claude-code", ClientVersion: "2.1.0", Caller: journal.CallerHash("bearer", "bench-credential"),
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal/journaltest"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // crashChildEnv makes the test binary act as a server that writes an intent and then
@@ -29,7 +30,7 @@ func crashChild(spec string) int {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		return 2
 	}
-	id, err := st.Begin(ctx, journal.Intent{Tool: "delete_s3_source", Operation: journal.OpDelete, SourceID: "src-crash"})
+	id, err := st.Begin(ctx, journal.Intent{Tool: tools.DeleteS3SourceName, Operation: journal.OpDelete, SourceID: "src-crash"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "begin:", err)
 		return 2

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -143,7 +144,7 @@ func TestOnboard(t *testing.T) {
 				"sts:AssumeRole", "s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject",
 				"s3:GetBucketNotification", "s3:PutBucketNotification", "arn:aws:sns:*:123456789012:panther-notifications-topic",
 				"panther-input-data-notifications-queue", "Ask me which log types", "<LOG_TYPE>",
-				"list_s3_sources", "create_s3_source", "get_s3_source", "no dry run", "logStreamType",
+				tools.ListS3SourcesName, tools.CreateS3SourceName, tools.GetS3SourceName, "no dry run", "logStreamType",
 				"excludedPrefixes", "arn:aws:iam::123456789012:role/PantherLogProcessingRole-acme-logs",
 			},
 			absent: []string{"kms:Decrypt", "kms:DescribeKey", "{{", "<no value>"},
@@ -219,7 +220,7 @@ func TestReview(t *testing.T) {
 	assert.Contains(t, res.Description, "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b")
 	md := text(t, res)
 	for _, s := range []string{
-		"`6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b`", "get_s3_source", "list_s3_sources", "update_s3_source",
+		"`6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b`", tools.GetS3SourceName, tools.ListS3SourcesName, tools.UpdateS3SourceName,
 		"dryRun: true", "kmsKey", "CloudTrail-Digest", "CloudWatchLogs", "JsonArray", "Auto",
 		"managedBucketNotifications", "awsAccountId", "confirm",
 	} {
@@ -246,8 +247,8 @@ func TestTroubleshoot(t *testing.T) {
 			res, err := render(t, Troubleshoot, map[string]string{"id": "src-1", "symptom": tt.symptom})
 			require.NoError(t, err)
 			md := text(t, res)
-			for _, s := range append(tt.contains, "`src-1`", "get_s3_source", "list_s3_sources", "healthy",
-				"get_s3_source_health", "unauthorized", "forbidden", "not_found", "View Log Sources", "Manage Log Sources",
+			for _, s := range append(tt.contains, "`src-1`", tools.GetS3SourceName, tools.ListS3SourcesName, "healthy",
+				tools.GetS3SourceHealthName, "unauthorized", "forbidden", "not_found", "View Log Sources", "Manage Log Sources",
 				"kms:Decrypt", "panther-notifications-topic", "dryRun: true") {
 				assert.Contains(t, md, s)
 			}

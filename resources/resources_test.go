@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // sampleSource is a source as the API returns it, quirks included.
@@ -114,7 +115,7 @@ func TestSourceTemplateMapsErrors(t *testing.T) {
 		contains []string
 	}{
 		{"not found", apiErr(pantherapi.CodeNotFound, 404, "not found"), mcp.ErrResourceNotFound,
-			[]string{"reading S3 source src-1 failed: no S3 source with that id exists", "list_s3_sources"}},
+			[]string{"reading S3 source src-1 failed: no S3 source with that id exists", tools.ListS3SourcesName}},
 		{"wrapped not found", fmt.Errorf("get: %w", apiErr(pantherapi.CodeNotFound, 404, "")), mcp.ErrResourceNotFound,
 			[]string{"no S3 source with that id exists"}},
 		{"unauthorized", apiErr(pantherapi.CodeUnauthorized, 401, "invalid token"), pantherapi.ErrUnauthorized,

@@ -18,6 +18,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 	"github.com/panther-s3-mcp/panther-s3-mcp/prompts"
 	"github.com/panther-s3-mcp/panther-s3-mcp/resources"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 const knownID = "6f1c3c5e-8d2a-4b7e-9a51-0c3d2e1f4a5b"
@@ -115,7 +116,7 @@ func testPromptsOverMCP(t *testing.T, version string) {
 			prompt: "onboard_s3_source",
 			args:   map[string]string{"bucket": "acme-cloudtrail-logs", "account_id": "123456789012", "log_types": "AWS.CloudTrail,AWS.VPCFlow"},
 			contains: []string{"acme-cloudtrail-logs", "123456789012", "AWS.VPCFlow", "sts:AssumeRole", "s3:GetObject",
-				"list_s3_sources", "create_s3_source", "get_s3_source"},
+				tools.ListS3SourcesName, tools.CreateS3SourceName, tools.GetS3SourceName},
 			absent: []string{"kms:Decrypt"},
 		},
 		{
@@ -130,13 +131,13 @@ func testPromptsOverMCP(t *testing.T, version string) {
 			name:     "review",
 			prompt:   "review_s3_source",
 			args:     map[string]string{"id": knownID},
-			contains: []string{knownID, "get_s3_source", "update_s3_source", "dryRun: true"},
+			contains: []string{knownID, tools.GetS3SourceName, tools.UpdateS3SourceName, "dryRun: true"},
 		},
 		{
 			name:     "troubleshoot",
 			prompt:   "troubleshoot_s3_source",
 			args:     map[string]string{"id": knownID, "symptom": "classification failures"},
-			contains: []string{knownID, "classification failures", "get_s3_source", "list_s3_sources", "get_s3_source_health", "forbidden"},
+			contains: []string{knownID, "classification failures", tools.GetS3SourceName, tools.ListS3SourcesName, tools.GetS3SourceHealthName, "forbidden"},
 		},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // unknownID is a well-formed id that no source has.
@@ -30,9 +31,9 @@ func seed(p *testkit.Panther) string {
 // argsFor returns valid arguments of tool for the source id.
 func argsFor(tool, id string) any {
 	switch tool {
-	case "create_s3_source":
+	case tools.CreateS3SourceName:
 		return testkit.ValidCreate("e2e source")
-	case "update_s3_source":
+	case tools.UpdateS3SourceName:
 		return map[string]any{"id": id, "integrationLabel": "renamed"}
 	}
 	return map[string]any{"id": id}
@@ -82,7 +83,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteCreate, fake.Fault{Status: 400, Body: `{"message":"logProcessingRole cannot be assumed by Panther"}`})
 				return ""
 			},
-			tool: "create_s3_source", code: "bad_request", status: 400,
+			tool: tools.CreateS3SourceName, code: "bad_request", status: 400,
 			msg:      []string{"Panther refused the request", "logProcessingRole cannot be assumed by Panther"},
 			requests: map[string]int{"POST": 1},
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Empty(t, p.Sources()) },
@@ -90,13 +91,13 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "401 unknown token", token: "CANARY-unknown-token-0000",
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string { return seed(p) },
-			tool:  "get_s3_source", code: "unauthorized", status: 401,
+			tool:  tools.GetS3SourceName, code: "unauthorized", status: 401,
 			msg: []string{"Panther rejected the API token"}, hint: "PANTHER_API_TOKEN",
 			requests: map[string]int{"GET": 1},
 		},
 		{
 			name: "403 create with a view-only token", token: testkit.ViewToken,
-			tool: "create_s3_source", code: "forbidden", status: 403,
+			tool: tools.CreateS3SourceName, code: "forbidden", status: 403,
 			msg: []string{`"Manage Log Sources"`}, notMsg: []string{"View Log Sources"}, hint: "Manage Log Sources",
 			requests: map[string]int{"POST": 1},
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Empty(t, p.Sources()) },
@@ -104,14 +105,14 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "403 get with a manage-only token", token: testkit.EditToken,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string { return seed(p) },
-			tool:  "get_s3_source", code: "forbidden", status: 403,
+			tool:  tools.GetS3SourceName, code: "forbidden", status: 403,
 			msg: []string{`"View Log Sources"`}, notMsg: []string{"Manage Log Sources"}, hint: "View Log Sources",
 			requests: map[string]int{"GET": 1},
 		},
 		{
 			name: "403 update with a view-only token", token: testkit.ViewToken,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string { return seed(p) },
-			tool:  "update_s3_source", code: "forbidden", status: 403,
+			tool:  tools.UpdateS3SourceName, code: "forbidden", status: 403,
 			msg:      []string{`"Manage Log Sources"`},
 			requests: map[string]int{"GET": 1, "PUT": 1},
 			check: func(t *testing.T, p *testkit.Panther, id string) {
@@ -123,7 +124,7 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "403 delete with a view-only token", token: testkit.ViewToken,
 			setup: func(_ *testing.T, p *testkit.Panther, _ *testkit.StdioServer) string { return seed(p) },
-			tool:  "delete_s3_source", code: "forbidden", status: 403,
+			tool:  tools.DeleteS3SourceName, code: "forbidden", status: 403,
 			msg:      []string{`"Manage Log Sources"`},
 			requests: map[string]int{"GET": 1, "DELETE": 1},
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Len(t, p.Sources(), 1) },
@@ -134,7 +135,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Status: 403, Body: `{"error":"forbidden"}`})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "forbidden", status: 403,
+			tool: tools.GetS3SourceName, code: "forbidden", status: 403,
 			msg:      []string{`"View Log Sources"`, ": forbidden"},
 			requests: map[string]int{"GET": 1},
 		},
@@ -144,21 +145,21 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteDelete, fake.Fault{Status: 403, Body: `{"message":"token is not allowed to delete log sources"}`})
 				return seed(p)
 			},
-			tool: "delete_s3_source", code: "forbidden", status: 403,
+			tool: tools.DeleteS3SourceName, code: "forbidden", status: 403,
 			msg:      []string{`"Manage Log Sources"`, "token is not allowed to delete log sources"},
 			requests: map[string]int{"GET": 1, "DELETE": 1},
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Len(t, p.Sources(), 1) },
 		},
 		{
-			name: "404 get", tool: "get_s3_source", code: "not_found", status: 404,
+			name: "404 get", tool: tools.GetS3SourceName, code: "not_found", status: 404,
 			msg: []string{"no S3 source with that id"}, requests: map[string]int{"GET": 1},
 		},
 		{
-			name: "404 update reads first and puts nothing", tool: "update_s3_source", code: "not_found", status: 404,
+			name: "404 update reads first and puts nothing", tool: tools.UpdateS3SourceName, code: "not_found", status: 404,
 			requests: map[string]int{"GET": 1, "PUT": 0},
 		},
 		{
-			name: "404 delete reads first and deletes nothing", tool: "delete_s3_source", code: "not_found", status: 404,
+			name: "404 delete reads first and deletes nothing", tool: tools.DeleteS3SourceName, code: "not_found", status: 404,
 			requests: map[string]int{"GET": 1, "DELETE": 0},
 		},
 		{
@@ -166,11 +167,11 @@ func TestErrorMapping(t *testing.T) {
 			setup: func(t *testing.T, _ *testkit.Panther, s *testkit.StdioServer) string {
 				other := testkit.ValidCreate("e2e source")
 				other["s3Bucket"] = "another-bucket"
-				testkit.SourceOf(t, s.Call(t, "create_s3_source", other))
+				testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, other))
 				return ""
 			},
-			tool: "create_s3_source", code: "exists", status: 409,
-			msg: []string{"already has the label", "e2e source", "another-bucket"}, hint: "update_s3_source",
+			tool: tools.CreateS3SourceName, code: "exists", status: 409,
+			msg: []string{"already has the label", "e2e source", "another-bucket"}, hint: tools.UpdateS3SourceName,
 			requests: map[string]int{"POST": 1},
 			check:    func(t *testing.T, p *testkit.Panther, _ string) { assert.Len(t, p.Sources(), 1) },
 		},
@@ -183,7 +184,7 @@ func TestErrorMapping(t *testing.T) {
 				p.Put(src)
 				return other
 			},
-			tool: "update_s3_source", code: "exists", status: 409,
+			tool: tools.UpdateS3SourceName, code: "exists", status: 409,
 			msg: []string{"already exists", "renamed"}, requests: map[string]int{"GET": 1, "PUT": 1},
 			check: func(t *testing.T, p *testkit.Panther, id string) {
 				src, ok := p.Source(id)
@@ -197,7 +198,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`})
 				return seed(p)
 			},
-			tool: "get_s3_source", requests: map[string]int{"GET": 2},
+			tool: tools.GetS3SourceName, requests: map[string]int{"GET": 2},
 		},
 		{
 			name: "429 persisting", retries: true,
@@ -205,7 +206,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 429, RetryAfter: "1", Body: `{"message":"slow down"}`})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "rate_limited", status: 429, retryable: true, retryAfter: 1,
+			tool: tools.GetS3SourceName, code: "rate_limited", status: 429, retryable: true, retryAfter: 1,
 			msg: []string{"slow down", "after 4 attempts"}, hint: "wait 1 second,",
 			requests: map[string]int{"GET": 4},
 		},
@@ -215,7 +216,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 429, RetryAfter: "120"})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "rate_limited", status: 429, retryable: true, retryAfter: 120,
+			tool: tools.GetS3SourceName, code: "rate_limited", status: 429, retryable: true, retryAfter: 120,
 			hint: "wait 120 seconds", requests: map[string]int{"GET": 1},
 		},
 		{
@@ -224,7 +225,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 500, Body: `{"message":"internal failure"}`})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "service", status: 500, retryable: true,
+			tool: tools.GetS3SourceName, code: "service", status: 500, retryable: true,
 			msg: []string{"internal failure"}, notMsg: []string{"attempts"},
 			requests: map[string]int{"GET": 1},
 		},
@@ -234,7 +235,7 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 503, Body: `{"message":"service unavailable"}`})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "unavailable", status: 503, retryable: true,
+			tool: tools.GetS3SourceName, code: "unavailable", status: 503, retryable: true,
 			msg: []string{"service unavailable", "after 4 attempts"}, requests: map[string]int{"GET": 4},
 		},
 		{
@@ -243,13 +244,13 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteGet, fake.Fault{Times: 10, Status: 502, ContentType: "text/html", Body: badGatewayPage})
 				return seed(p)
 			},
-			tool: "get_s3_source", code: "unavailable", status: 502, retryable: true,
+			tool: tools.GetS3SourceName, code: "unavailable", status: 502, retryable: true,
 			msg: []string{"502 Bad Gateway", "nginx"}, notMsg: []string{"<", ">", "color:red", "DOCTYPE"},
 			requests: map[string]int{"GET": 4},
 		},
 		{
 			name: "network: nothing listens", retries: true, closedPort: true,
-			tool: "get_s3_source", code: "network", retryable: true,
+			tool: tools.GetS3SourceName, code: "network", retryable: true,
 			msg: []string{"unreachable", "after 4 attempts"}, hint: "PANTHER_API_URL",
 		},
 		{
@@ -258,8 +259,8 @@ func TestErrorMapping(t *testing.T) {
 				p.InjectFault(fake.RouteCreate, fake.Fault{Times: 10, AfterHandler: true, DropConnection: true})
 				return ""
 			},
-			tool: "create_s3_source", code: "unknown_outcome", retryable: false,
-			msg: []string{"may have been applied"}, hint: "list_s3_sources",
+			tool: tools.CreateS3SourceName, code: "unknown_outcome", retryable: false,
+			msg: []string{"may have been applied"}, hint: tools.ListS3SourcesName,
 			notMsg:   []string{"attempts"},
 			requests: map[string]int{"POST": 1},
 			check: func(t *testing.T, p *testkit.Panther, _ string) {

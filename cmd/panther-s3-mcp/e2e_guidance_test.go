@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // TestGuidanceOverStdio reads the server's instructions, prompts and resources through the
@@ -18,7 +19,7 @@ func TestGuidanceOverStdio(t *testing.T) {
 	s := testkit.StartStdio(t, binary, testkit.StdioOptions{Env: testkit.PantherEnv(p, testkit.Token)})
 	t.Cleanup(func() { assertCleanExit(t, s) })
 	init := s.Initialize(t)
-	assert.Contains(t, init.Instructions, "list_s3_sources")
+	assert.Contains(t, init.Instructions, tools.ListS3SourcesName)
 	ctx := context.Background()
 
 	get := mcp.GetPromptRequest{}
@@ -32,7 +33,7 @@ func TestGuidanceOverStdio(t *testing.T) {
 	_, err = s.Client.GetPrompt(ctx, get)
 	assert.ErrorContains(t, err, "id", "a missing required argument is named")
 
-	src := testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate("stdio resource")))
+	src := testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate("stdio resource")))
 	read := mcp.ReadResourceRequest{}
 	read.Params.URI = "panther://s3-sources/" + src["integrationId"].(string)
 	rr, err := s.Client.ReadResource(ctx, read)

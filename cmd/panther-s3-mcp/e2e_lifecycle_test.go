@@ -8,6 +8,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -18,7 +19,7 @@ func TestLifecycle(t *testing.T) {
 	}}
 
 	// create
-	created := testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate("prod cloudtrail")))
+	created := testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate("prod cloudtrail")))
 	id, _ := created["integrationId"].(string)
 	require.NotEmpty(t, id, "created source has an integrationId")
 	assert.Equal(t, "prod cloudtrail", created["integrationLabel"])
@@ -38,12 +39,12 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, 1, p.CountSourceRequests("POST"))
 
 	// get
-	got := testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
+	got := testkit.SourceOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
 	assert.Equal(t, created, got, "get returns what create returned")
 
 	// update the label only: the prefixes must survive the whole-body PUT
 	p.ResetRequests()
-	res := s.Call(t, "update_s3_source", map[string]any{"id": id, "integrationLabel": "prod cloudtrail v2"})
+	res := s.Call(t, tools.UpdateS3SourceName, map[string]any{"id": id, "integrationLabel": "prod cloudtrail v2"})
 	updated := testkit.SourceOf(t, res)
 	sc := testkit.Structured(t, res)
 	assert.Equal(t, "prod cloudtrail v2", updated["integrationLabel"])
@@ -67,7 +68,7 @@ func TestLifecycle(t *testing.T) {
 
 	// a dry run changes nothing and sends no PUT
 	p.ResetRequests()
-	res = s.Call(t, "update_s3_source", map[string]any{"id": id, "logStreamType": "JSON", "dryRun": true})
+	res = s.Call(t, tools.UpdateS3SourceName, map[string]any{"id": id, "logStreamType": "JSON", "dryRun": true})
 	sc = testkit.Structured(t, res)
 	assert.Equal(t, true, sc["dryRun"])
 	assert.Equal(t, []any{"logStreamType"}, sc["changedFields"])
@@ -76,12 +77,12 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, "Auto", stored.LogStreamType)
 
 	// get again
-	got = testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
+	got = testkit.SourceOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
 	assert.Equal(t, updated, got)
 
 	// delete returns the deleted configuration
 	p.ResetRequests()
-	res = s.Call(t, "delete_s3_source", map[string]any{"id": id})
+	res = s.Call(t, tools.DeleteS3SourceName, map[string]any{"id": id})
 	sc = testkit.Structured(t, res)
 	assert.False(t, res.IsError)
 	assert.Equal(t, true, sc["deleted"])
@@ -93,7 +94,7 @@ func TestLifecycle(t *testing.T) {
 	assert.Empty(t, p.Sources())
 
 	// get after delete
-	e := testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
+	e := testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
 	assert.Equal(t, "not_found", e["code"])
 	assert.EqualValues(t, 404, e["status"])
 	assert.Equal(t, false, e["retryable"])
@@ -104,17 +105,17 @@ func TestDemoMode(t *testing.T) {
 	s := spawn(t, nil, "--demo")
 	assert.Subset(t, s.ToolNames(t), fullTools)
 
-	e := testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": "does-not-exist"}))
+	e := testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": "does-not-exist"}))
 	assert.Equal(t, "not_found", e["code"])
 
-	created := testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate("demo e2e")))
+	created := testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate("demo e2e")))
 	id, _ := created["integrationId"].(string)
 	require.NotEmpty(t, id)
-	got := testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
+	got := testkit.SourceOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
 	assert.Equal(t, created, got)
-	res := s.Call(t, "delete_s3_source", map[string]any{"id": id})
+	res := s.Call(t, tools.DeleteS3SourceName, map[string]any{"id": id})
 	assert.Equal(t, true, testkit.Structured(t, res)["deleted"])
-	e = testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
+	e = testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
 	assert.Equal(t, "not_found", e["code"])
 
 	assert.Contains(t, s.Stderr(), "DEMO MODE")

@@ -17,13 +17,14 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi/fake"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // The tools that change sources, and the four source tools a full server serves (it may
 // serve more).
 var (
-	writeTools = []string{"create_s3_source", "update_s3_source", "delete_s3_source"}
-	fullTools  = []string{"get_s3_source", "create_s3_source", "update_s3_source", "delete_s3_source"}
+	writeTools = []string{tools.CreateS3SourceName, tools.UpdateS3SourceName, tools.DeleteS3SourceName}
+	fullTools  = []string{tools.GetS3SourceName, tools.CreateS3SourceName, tools.UpdateS3SourceName, tools.DeleteS3SourceName}
 )
 
 // runBinary runs the binary to completion (bounded) without a client.
@@ -93,13 +94,13 @@ func TestReadOnly(t *testing.T) {
 			t.Parallel()
 			p := testkit.StartPanther(t)
 			s := spawn(t, append(testkit.PantherEnv(p, testkit.Token), tc.env...), tc.args...)
-			tools := s.Tools(t)
+			served := s.Tools(t)
 			names := s.ToolNames(t)
-			assert.Contains(t, names, "get_s3_source")
+			assert.Contains(t, names, tools.GetS3SourceName)
 			for _, tool := range writeTools {
 				assert.NotContains(t, names, tool)
 			}
-			for _, tool := range tools {
+			for _, tool := range served {
 				assert.True(t, tool.Annotations.ReadOnlyHint != nil && *tool.Annotations.ReadOnlyHint,
 					"%s is served in read-only mode, so it must be annotated read-only", tool.Name)
 			}
@@ -109,7 +110,7 @@ func TestReadOnly(t *testing.T) {
 			defer cancel()
 			for _, tool := range writeTools {
 				args := map[string]any{"id": "abc", "integrationLabel": "x"}
-				if tool == "create_s3_source" {
+				if tool == tools.CreateS3SourceName {
 					args = testkit.ValidCreate("read only")
 				}
 				res, err := s.CallErr(ctx, tool, args)
@@ -120,7 +121,7 @@ func TestReadOnly(t *testing.T) {
 			assert.Empty(t, p.Requests(), "nothing reached Panther")
 			assert.Empty(t, p.Sources())
 
-			e := testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": "abc"}))
+			e := testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": "abc"}))
 			assert.Equal(t, "not_found", e["code"], "the read tool still works")
 		})
 	}
@@ -132,11 +133,11 @@ func TestNotConfigured(t *testing.T) {
 		tool string
 		args any
 	}{
-		{"get_s3_source", map[string]any{"id": "abc"}},
-		{"create_s3_source", testkit.ValidCreate("not configured")},
-		{"update_s3_source", map[string]any{"id": "abc", "integrationLabel": "x"}},
-		{"delete_s3_source", map[string]any{"id": "abc"}},
-		{"get_s3_source", map[string]any{}}, // invalid arguments: the configuration is reported first
+		{tools.GetS3SourceName, map[string]any{"id": "abc"}},
+		{tools.CreateS3SourceName, testkit.ValidCreate("not configured")},
+		{tools.UpdateS3SourceName, map[string]any{"id": "abc", "integrationLabel": "x"}},
+		{tools.DeleteS3SourceName, map[string]any{"id": "abc"}},
+		{tools.GetS3SourceName, map[string]any{}}, // invalid arguments: the configuration is reported first
 	}
 	for _, tc := range []struct {
 		name             string
@@ -190,14 +191,14 @@ func TestStdoutIsOnlyJSONRPC(t *testing.T) {
 			})
 			s.Initialize(t)
 			assert.Subset(t, s.ToolNames(t), fullTools)
-			created := testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate("stdout purity")))
+			created := testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate("stdout purity")))
 			id, _ := created["integrationId"].(string)
-			testkit.SourceOf(t, s.Call(t, "update_s3_source", map[string]any{"id": id, "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/abc"}))
-			testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": "missing"}))
-			testkit.ErrorOf(t, s.Call(t, "create_s3_source", map[string]any{"integrationLabel": 1}))
+			testkit.SourceOf(t, s.Call(t, tools.UpdateS3SourceName, map[string]any{"id": id, "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/abc"}))
+			testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": "missing"}))
+			testkit.ErrorOf(t, s.Call(t, tools.CreateS3SourceName, map[string]any{"integrationLabel": 1}))
 			p.InjectFault(fake.RouteGet, fake.Fault{Status: 500, Body: `{"message":"boom"}`})
-			testkit.ErrorOf(t, s.Call(t, "get_s3_source", map[string]any{"id": id}))
-			testkit.Structured(t, s.Call(t, "delete_s3_source", map[string]any{"id": id}))
+			testkit.ErrorOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": id}))
+			testkit.Structured(t, s.Call(t, tools.DeleteS3SourceName, map[string]any{"id": id}))
 
 			require.Equal(t, 0, s.Close(), "stderr:\n%s", s.Stderr())
 			lines, bad := testkit.JSONLines(s.Stdout())
@@ -239,7 +240,7 @@ func TestCancellation(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.CallErr(ctx, "get_s3_source", map[string]any{"id": src.IntegrationID})
+		_, err := s.CallErr(ctx, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID})
 		done <- err
 	}()
 	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }),
@@ -260,7 +261,7 @@ func TestCancellation(t *testing.T) {
 	}), "the fake saw the request cancelled: %+v", p.Requests())
 	assert.Equal(t, 1, p.CountSourceRequests("GET"), "a cancelled call is not retried")
 
-	got := testkit.SourceOf(t, s.Call(t, "get_s3_source", map[string]any{"id": src.IntegrationID}))
+	got := testkit.SourceOf(t, s.Call(t, tools.GetS3SourceName, map[string]any{"id": src.IntegrationID}))
 	assert.Equal(t, "slow", got["integrationLabel"], "the session still works")
 }
 
@@ -292,7 +293,7 @@ func TestShutdownDuringCall(t *testing.T) {
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
-				res, err := s.CallErr(ctx, "get_s3_source", map[string]any{"id": unknownID})
+				res, err := s.CallErr(ctx, tools.GetS3SourceName, map[string]any{"id": unknownID})
 				done <- outcome{res, err}
 			}()
 			require.True(t, testkit.WaitFor(10*time.Second, func() bool { return p.CountSourceRequests("GET") == 1 }),
@@ -336,7 +337,7 @@ func TestConcurrentCalls(t *testing.T) {
 			label := fmt.Sprintf("concurrent %d", i)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			res, err := s.CallErr(ctx, "create_s3_source", testkit.ValidCreate(label))
+			res, err := s.CallErr(ctx, tools.CreateS3SourceName, testkit.ValidCreate(label))
 			results <- outcome{label, res, err}
 		}()
 	}

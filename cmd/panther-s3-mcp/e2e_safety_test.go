@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 type elicitAnswer mcp.ElicitationResponseAction
@@ -34,9 +35,9 @@ func TestConfirmedDeleteOverStdio(t *testing.T) {
 			})
 			t.Cleanup(func() { assertCleanExit(t, s) })
 			s.Initialize(t)
-			id := testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate("confirm me")))["integrationId"].(string)
+			id := testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate("confirm me")))["integrationId"].(string)
 
-			res := s.Call(t, "delete_s3_source", map[string]any{"id": id})
+			res := s.Call(t, tools.DeleteS3SourceName, map[string]any{"id": id})
 			_, stored := p.Source(id)
 			if action == mcp.ElicitationResponseActionAccept {
 				require.False(t, res.IsError, testkit.Text(res))
@@ -56,17 +57,17 @@ func TestToolFilteringAndListOverStdio(t *testing.T) {
 	p := testkit.StartPanther(t)
 	s := spawn(t, append(testkit.PantherEnv(p, testkit.Token), "MCP_EXCLUDE_TOOLS=delete_s3_source"),
 		"--tools", "list_s3_sources,get_s3_source,create_s3_source,delete_s3_source")
-	assert.ElementsMatch(t, []string{"list_s3_sources", "get_s3_source", "create_s3_source"}, s.ToolNames(t))
+	assert.ElementsMatch(t, []string{tools.ListS3SourcesName, tools.GetS3SourceName, tools.CreateS3SourceName}, s.ToolNames(t))
 
-	_, err := s.CallErr(context.Background(), "delete_s3_source", map[string]any{"id": "abc"})
+	_, err := s.CallErr(context.Background(), tools.DeleteS3SourceName, map[string]any{"id": "abc"})
 	assert.Error(t, err, "an excluded tool cannot be called")
-	_, err = s.CallErr(context.Background(), "update_s3_source", map[string]any{"id": "abc", "integrationLabel": "x"})
+	_, err = s.CallErr(context.Background(), tools.UpdateS3SourceName, map[string]any{"id": "abc", "integrationLabel": "x"})
 	assert.Error(t, err, "a tool outside the allow-list cannot be called")
 
 	for _, label := range []string{"alpha trail", "beta trail", "gamma flow"} {
-		testkit.SourceOf(t, s.Call(t, "create_s3_source", testkit.ValidCreate(label)))
+		testkit.SourceOf(t, s.Call(t, tools.CreateS3SourceName, testkit.ValidCreate(label)))
 	}
-	res := s.Call(t, "list_s3_sources", map[string]any{"label": "TRAIL", "logType": "AWS.CloudTrail"})
+	res := s.Call(t, tools.ListS3SourcesName, map[string]any{"label": "TRAIL", "logType": "AWS.CloudTrail"})
 	require.False(t, res.IsError, testkit.Text(res))
 	sc := testkit.Structured(t, res)
 	assert.EqualValues(t, 2, sc["total"])

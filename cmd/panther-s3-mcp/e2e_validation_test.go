@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // create returns valid create_s3_source arguments with edits applied; a nil value deletes
@@ -63,82 +64,82 @@ func TestInvalidArguments(t *testing.T) {
 	}
 	cases := []badCase{
 		// wrong JSON types
-		{name: "label is a number", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": 42}), paths: []string{"integrationLabel"}},
-		{name: "managedBucketNotifications is a string", tool: "create_s3_source", args: create(map[string]any{"managedBucketNotifications": "yes"}), paths: []string{"managedBucketNotifications"}},
-		{name: "s3PrefixLogTypes is an object", tool: "create_s3_source", args: create(map[string]any{"s3PrefixLogTypes": map[string]any{"prefix": "", "logTypes": []any{"AWS.CloudTrail"}}}), paths: []string{"s3PrefixLogTypes"}},
-		{name: "logTypes is a string", tool: "create_s3_source", args: mapping(map[string]any{"prefix": "", "logTypes": "AWS.CloudTrail"}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
-		{name: "update managedBucketNotifications is a string", tool: "update_s3_source", args: update(map[string]any{"managedBucketNotifications": "yes"}), paths: []string{"managedBucketNotifications"}},
-		{name: "id is a number", tool: "get_s3_source", args: id(7), paths: []string{"id"}},
+		{name: "label is a number", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": 42}), paths: []string{"integrationLabel"}},
+		{name: "managedBucketNotifications is a string", tool: tools.CreateS3SourceName, args: create(map[string]any{"managedBucketNotifications": "yes"}), paths: []string{"managedBucketNotifications"}},
+		{name: "s3PrefixLogTypes is an object", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3PrefixLogTypes": map[string]any{"prefix": "", "logTypes": []any{"AWS.CloudTrail"}}}), paths: []string{"s3PrefixLogTypes"}},
+		{name: "logTypes is a string", tool: tools.CreateS3SourceName, args: mapping(map[string]any{"prefix": "", "logTypes": "AWS.CloudTrail"}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
+		{name: "update managedBucketNotifications is a string", tool: tools.UpdateS3SourceName, args: update(map[string]any{"managedBucketNotifications": "yes"}), paths: []string{"managedBucketNotifications"}},
+		{name: "id is a number", tool: tools.GetS3SourceName, args: id(7), paths: []string{"id"}},
 		// unknown and immutable fields
-		{name: "unknown field", tool: "create_s3_source", args: create(map[string]any{"foo": "bar"}), paths: []string{"foo"}},
-		{name: "update awsAccountId", tool: "update_s3_source", args: update(map[string]any{"awsAccountId": "210987654321"}), paths: []string{"awsAccountId"}, fix: "create_s3_source"},
-		{name: "update s3Bucket", tool: "update_s3_source", args: update(map[string]any{"s3Bucket": "other-bucket"}), paths: []string{"s3Bucket"}, fix: "create_s3_source"},
-		{name: "update unknown field", tool: "update_s3_source", args: update(map[string]any{"integrationLabel": "ok", "label": "x"}), paths: []string{"label"}},
+		{name: "unknown field", tool: tools.CreateS3SourceName, args: create(map[string]any{"foo": "bar"}), paths: []string{"foo"}},
+		{name: "update awsAccountId", tool: tools.UpdateS3SourceName, args: update(map[string]any{"awsAccountId": "210987654321"}), paths: []string{"awsAccountId"}, fix: tools.CreateS3SourceName},
+		{name: "update s3Bucket", tool: tools.UpdateS3SourceName, args: update(map[string]any{"s3Bucket": "other-bucket"}), paths: []string{"s3Bucket"}, fix: tools.CreateS3SourceName},
+		{name: "update unknown field", tool: tools.UpdateS3SourceName, args: update(map[string]any{"integrationLabel": "ok", "label": "x"}), paths: []string{"label"}},
 		// account ids
-		{name: "account id with 11 digits", tool: "create_s3_source", args: create(map[string]any{"awsAccountId": "12345678901"}), paths: []string{"awsAccountId"}},
-		{name: "account id with letters", tool: "create_s3_source", args: create(map[string]any{"awsAccountId": "12345678901a"}), paths: []string{"awsAccountId"}},
+		{name: "account id with 11 digits", tool: tools.CreateS3SourceName, args: create(map[string]any{"awsAccountId": "12345678901"}), paths: []string{"awsAccountId"}},
+		{name: "account id with letters", tool: tools.CreateS3SourceName, args: create(map[string]any{"awsAccountId": "12345678901a"}), paths: []string{"awsAccountId"}},
 		// role ARNs
-		{name: "role is not an ARN", tool: "create_s3_source", args: create(map[string]any{"logProcessingRole": "PantherLogProcessingRole"}), paths: []string{"logProcessingRole"}},
-		{name: "role ARN names a user", tool: "create_s3_source", args: create(map[string]any{"logProcessingRole": "arn:aws:iam::123456789012:user/panther"}), paths: []string{"logProcessingRole"}},
-		{name: "role ARN of another service", tool: "create_s3_source", args: create(map[string]any{"logProcessingRole": "arn:aws:sts::123456789012:role/PantherLogProcessingRole"}), paths: []string{"logProcessingRole"}},
-		{name: "update role is not an ARN", tool: "update_s3_source", args: update(map[string]any{"logProcessingRole": "role/Panther"}), paths: []string{"logProcessingRole"}},
+		{name: "role is not an ARN", tool: tools.CreateS3SourceName, args: create(map[string]any{"logProcessingRole": "PantherLogProcessingRole"}), paths: []string{"logProcessingRole"}},
+		{name: "role ARN names a user", tool: tools.CreateS3SourceName, args: create(map[string]any{"logProcessingRole": "arn:aws:iam::123456789012:user/panther"}), paths: []string{"logProcessingRole"}},
+		{name: "role ARN of another service", tool: tools.CreateS3SourceName, args: create(map[string]any{"logProcessingRole": "arn:aws:sts::123456789012:role/PantherLogProcessingRole"}), paths: []string{"logProcessingRole"}},
+		{name: "update role is not an ARN", tool: tools.UpdateS3SourceName, args: update(map[string]any{"logProcessingRole": "role/Panther"}), paths: []string{"logProcessingRole"}},
 		// KMS ARNs
-		{name: "KMS key is not an ARN", tool: "create_s3_source", args: create(map[string]any{"kmsKey": "my-key"}), paths: []string{"kmsKey"}},
-		{name: "KMS ARN of another service", tool: "create_s3_source", args: create(map[string]any{"kmsKey": "arn:aws:iam::123456789012:key/abc"}), paths: []string{"kmsKey"}},
-		{name: "KMS ARN without region", tool: "update_s3_source", args: update(map[string]any{"kmsKey": "arn:aws:kms::123456789012:key/abc"}), paths: []string{"kmsKey"}},
+		{name: "KMS key is not an ARN", tool: tools.CreateS3SourceName, args: create(map[string]any{"kmsKey": "my-key"}), paths: []string{"kmsKey"}},
+		{name: "KMS ARN of another service", tool: tools.CreateS3SourceName, args: create(map[string]any{"kmsKey": "arn:aws:iam::123456789012:key/abc"}), paths: []string{"kmsKey"}},
+		{name: "KMS ARN without region", tool: tools.UpdateS3SourceName, args: update(map[string]any{"kmsKey": "arn:aws:kms::123456789012:key/abc"}), paths: []string{"kmsKey"}},
 		// bucket names
-		{name: "bucket with a space", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "acme logs"}), paths: []string{"s3Bucket"}},
-		{name: "bucket as an ARN", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "arn:aws:s3:::acme-logs"}), paths: []string{"s3Bucket"}},
-		{name: "bucket too short", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "ab"}), paths: []string{"s3Bucket"}},
-		{name: "bucket too long", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": strings.Repeat("a", 256)}), paths: []string{"s3Bucket"}},
-		{name: "bucket with adjacent periods", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "a..b"}), paths: []string{"s3Bucket"}},
-		{name: "bucket shaped like an IP address", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "192.168.1.1"}), paths: []string{"s3Bucket"}},
-		{name: "bucket as an s3 URL", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "s3://acme-logs"}), paths: []string{"s3Bucket"}},
-		{name: "bucket with xn-- prefix", tool: "create_s3_source", args: create(map[string]any{"s3Bucket": "xn--acme-logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket with a space", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "acme logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket as an ARN", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "arn:aws:s3:::acme-logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket too short", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "ab"}), paths: []string{"s3Bucket"}},
+		{name: "bucket too long", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": strings.Repeat("a", 256)}), paths: []string{"s3Bucket"}},
+		{name: "bucket with adjacent periods", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "a..b"}), paths: []string{"s3Bucket"}},
+		{name: "bucket shaped like an IP address", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "192.168.1.1"}), paths: []string{"s3Bucket"}},
+		{name: "bucket as an s3 URL", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "s3://acme-logs"}), paths: []string{"s3Bucket"}},
+		{name: "bucket with xn-- prefix", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3Bucket": "xn--acme-logs"}), paths: []string{"s3Bucket"}},
 		// labels
-		{name: "label of 33 characters", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": strings.Repeat("a", 33)}), paths: []string{"integrationLabel"}},
-		{name: "label with a slash", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": "prod/trail"}), paths: []string{"integrationLabel"}},
-		{name: "label with an underscore", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": "prod_trail"}), paths: []string{"integrationLabel"}},
-		{name: "empty label", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": ""}), paths: []string{"integrationLabel"}},
-		{name: "update label with a slash", tool: "update_s3_source", args: update(map[string]any{"integrationLabel": "prod/trail"}), paths: []string{"integrationLabel"}},
-		{name: "1 MiB label", tool: "create_s3_source", args: create(map[string]any{"integrationLabel": strings.Repeat("x", 1<<20)}), paths: []string{"integrationLabel"}},
+		{name: "label of 33 characters", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": strings.Repeat("a", 33)}), paths: []string{"integrationLabel"}},
+		{name: "label with a slash", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": "prod/trail"}), paths: []string{"integrationLabel"}},
+		{name: "label with an underscore", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": "prod_trail"}), paths: []string{"integrationLabel"}},
+		{name: "empty label", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": ""}), paths: []string{"integrationLabel"}},
+		{name: "update label with a slash", tool: tools.UpdateS3SourceName, args: update(map[string]any{"integrationLabel": "prod/trail"}), paths: []string{"integrationLabel"}},
+		{name: "1 MiB label", tool: tools.CreateS3SourceName, args: create(map[string]any{"integrationLabel": strings.Repeat("x", 1<<20)}), paths: []string{"integrationLabel"}},
 		// stream types and their options
-		{name: "logStreamType in the wrong case", tool: "create_s3_source", args: create(map[string]any{"logStreamType": "json"}), paths: []string{"logStreamType"}},
-		{name: "update logStreamType unknown", tool: "update_s3_source", args: update(map[string]any{"logStreamType": "CSV"}), paths: []string{"logStreamType"}},
-		{name: "jsonArrayEnvelopeField with Lines", tool: "create_s3_source", args: create(map[string]any{"logStreamType": "Lines", "logStreamTypeOptions": map[string]any{"jsonArrayEnvelopeField": "Records"}}), paths: []string{"logStreamTypeOptions.jsonArrayEnvelopeField"}, fix: "JsonArray"},
-		{name: "xmlRootElement with JSON", tool: "create_s3_source", args: create(map[string]any{"logStreamType": "JSON", "logStreamTypeOptions": map[string]any{"xmlRootElement": "Events"}}), paths: []string{"logStreamTypeOptions.xmlRootElement"}, fix: "XML"},
-		{name: "retainEnvelopeFields with Auto", tool: "create_s3_source", args: create(map[string]any{"logStreamTypeOptions": map[string]any{"retainEnvelopeFields": true}}), paths: []string{"logStreamTypeOptions.retainEnvelopeFields"}, fix: "CloudWatchLogs"},
-		{name: "update option for the wrong new stream type", tool: "update_s3_source", args: update(map[string]any{"logStreamType": "XML", "logStreamTypeOptions": map[string]any{"jsonArrayEnvelopeField": "Records"}}), paths: []string{"logStreamTypeOptions.jsonArrayEnvelopeField"}},
-		{name: "unknown stream option", tool: "create_s3_source", args: create(map[string]any{"logStreamTypeOptions": map[string]any{"delimiter": ","}}), paths: []string{"logStreamTypeOptions.delimiter"}},
+		{name: "logStreamType in the wrong case", tool: tools.CreateS3SourceName, args: create(map[string]any{"logStreamType": "json"}), paths: []string{"logStreamType"}},
+		{name: "update logStreamType unknown", tool: tools.UpdateS3SourceName, args: update(map[string]any{"logStreamType": "CSV"}), paths: []string{"logStreamType"}},
+		{name: "jsonArrayEnvelopeField with Lines", tool: tools.CreateS3SourceName, args: create(map[string]any{"logStreamType": "Lines", "logStreamTypeOptions": map[string]any{"jsonArrayEnvelopeField": "Records"}}), paths: []string{"logStreamTypeOptions.jsonArrayEnvelopeField"}, fix: "JsonArray"},
+		{name: "xmlRootElement with JSON", tool: tools.CreateS3SourceName, args: create(map[string]any{"logStreamType": "JSON", "logStreamTypeOptions": map[string]any{"xmlRootElement": "Events"}}), paths: []string{"logStreamTypeOptions.xmlRootElement"}, fix: "XML"},
+		{name: "retainEnvelopeFields with Auto", tool: tools.CreateS3SourceName, args: create(map[string]any{"logStreamTypeOptions": map[string]any{"retainEnvelopeFields": true}}), paths: []string{"logStreamTypeOptions.retainEnvelopeFields"}, fix: "CloudWatchLogs"},
+		{name: "update option for the wrong new stream type", tool: tools.UpdateS3SourceName, args: update(map[string]any{"logStreamType": "XML", "logStreamTypeOptions": map[string]any{"jsonArrayEnvelopeField": "Records"}}), paths: []string{"logStreamTypeOptions.jsonArrayEnvelopeField"}},
+		{name: "unknown stream option", tool: tools.CreateS3SourceName, args: create(map[string]any{"logStreamTypeOptions": map[string]any{"delimiter": ","}}), paths: []string{"logStreamTypeOptions.delimiter"}},
 		// prefix mappings
-		{name: "duplicate prefixes", tool: "create_s3_source", args: mapping(
+		{name: "duplicate prefixes", tool: tools.CreateS3SourceName, args: mapping(
 			map[string]any{"prefix": "AWSLogs/", "logTypes": []any{"AWS.CloudTrail"}},
 			map[string]any{"prefix": "AWSLogs/", "logTypes": []any{"AWS.VPCFlow"}},
 		), paths: []string{"s3PrefixLogTypes[1].prefix"}},
-		{name: "empty logTypes", tool: "create_s3_source", args: mapping(map[string]any{"prefix": "", "logTypes": []any{}}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
-		{name: "empty log type name", tool: "create_s3_source", args: mapping(map[string]any{"prefix": "", "logTypes": []any{""}}), paths: []string{"s3PrefixLogTypes[0].logTypes[0]"}},
-		{name: "no mappings", tool: "create_s3_source", args: create(map[string]any{"s3PrefixLogTypes": []any{}}), paths: []string{"s3PrefixLogTypes"}},
-		{name: "mapping without logTypes", tool: "create_s3_source", args: mapping(map[string]any{"prefix": "AWSLogs/"}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
-		{name: "100 KB prefix", tool: "create_s3_source", args: mapping(map[string]any{"prefix": strings.Repeat("p", 100<<10), "logTypes": []any{"AWS.CloudTrail"}}), paths: []string{"s3PrefixLogTypes[0].prefix"}},
-		{name: "update with an empty mapping list", tool: "update_s3_source", args: update(map[string]any{"s3PrefixLogTypes": []any{}}), paths: []string{"s3PrefixLogTypes"}},
-		{name: "update with duplicate prefixes", tool: "update_s3_source", args: update(map[string]any{"s3PrefixLogTypes": []any{
+		{name: "empty logTypes", tool: tools.CreateS3SourceName, args: mapping(map[string]any{"prefix": "", "logTypes": []any{}}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
+		{name: "empty log type name", tool: tools.CreateS3SourceName, args: mapping(map[string]any{"prefix": "", "logTypes": []any{""}}), paths: []string{"s3PrefixLogTypes[0].logTypes[0]"}},
+		{name: "no mappings", tool: tools.CreateS3SourceName, args: create(map[string]any{"s3PrefixLogTypes": []any{}}), paths: []string{"s3PrefixLogTypes"}},
+		{name: "mapping without logTypes", tool: tools.CreateS3SourceName, args: mapping(map[string]any{"prefix": "AWSLogs/"}), paths: []string{"s3PrefixLogTypes[0].logTypes"}},
+		{name: "100 KB prefix", tool: tools.CreateS3SourceName, args: mapping(map[string]any{"prefix": strings.Repeat("p", 100<<10), "logTypes": []any{"AWS.CloudTrail"}}), paths: []string{"s3PrefixLogTypes[0].prefix"}},
+		{name: "update with an empty mapping list", tool: tools.UpdateS3SourceName, args: update(map[string]any{"s3PrefixLogTypes": []any{}}), paths: []string{"s3PrefixLogTypes"}},
+		{name: "update with duplicate prefixes", tool: tools.UpdateS3SourceName, args: update(map[string]any{"s3PrefixLogTypes": []any{
 			map[string]any{"prefix": "", "logTypes": []any{"AWS.CloudTrail"}},
 			map[string]any{"prefix": "", "logTypes": []any{"AWS.S3ServerAccess"}},
 		}}), paths: []string{"s3PrefixLogTypes[1].prefix"}},
 		// update with nothing to change
-		{name: "update without a change", tool: "update_s3_source", args: update(nil), paths: []string{""}, fix: "integrationLabel"},
-		{name: "update with only dryRun", tool: "update_s3_source", args: update(map[string]any{"dryRun": true}), paths: []string{""}},
+		{name: "update without a change", tool: tools.UpdateS3SourceName, args: update(nil), paths: []string{""}, fix: "integrationLabel"},
+		{name: "update with only dryRun", tool: tools.UpdateS3SourceName, args: update(map[string]any{"dryRun": true}), paths: []string{""}},
 		// arguments that are not an object
-		{name: "create arguments are an array", tool: "create_s3_source", args: []any{testkit.ValidCreate("prod trail")}, paths: []string{""}},
-		{name: "get arguments are a string", tool: "get_s3_source", args: unknownID, paths: []string{""}},
+		{name: "create arguments are an array", tool: tools.CreateS3SourceName, args: []any{testkit.ValidCreate("prod trail")}, paths: []string{""}},
+		{name: "get arguments are a string", tool: tools.GetS3SourceName, args: unknownID, paths: []string{""}},
 		// several problems at once
-		{name: "every problem is reported at once", tool: "create_s3_source", args: create(map[string]any{
+		{name: "every problem is reported at once", tool: tools.CreateS3SourceName, args: create(map[string]any{
 			"awsAccountId": "1234", "s3Bucket": "s3://bad/bucket", "logProcessingRole": nil,
 		}), paths: []string{"awsAccountId", "s3Bucket", "logProcessingRole"}, minProblems: 3},
 	}
 	// each required field of create, missing
 	for _, field := range []string{"integrationLabel", "awsAccountId", "s3Bucket", "logProcessingRole", "logStreamType", "managedBucketNotifications", "s3PrefixLogTypes"} {
-		cases = append(cases, badCase{name: "create without " + field, tool: "create_s3_source",
+		cases = append(cases, badCase{name: "create without " + field, tool: tools.CreateS3SourceName,
 			args: create(map[string]any{field: nil}), paths: []string{field}, fix: "add it"})
 	}
 	// ids that must never reach a URL path, for every tool that takes one
@@ -157,13 +158,13 @@ func TestInvalidArguments(t *testing.T) {
 		{"too long", strings.Repeat("a", 129)},
 		{"missing", nil},
 	}
-	for _, tool := range []string{"get_s3_source", "update_s3_source", "delete_s3_source"} {
+	for _, tool := range []string{tools.GetS3SourceName, tools.UpdateS3SourceName, tools.DeleteS3SourceName} {
 		for _, bad := range badIDs {
 			args := map[string]any{"id": bad.id}
 			if bad.id == nil {
 				args = map[string]any{}
 			}
-			if tool == "update_s3_source" {
+			if tool == tools.UpdateS3SourceName {
 				args["integrationLabel"] = "renamed"
 			}
 			cases = append(cases, badCase{name: tool + " id " + bad.name, tool: tool, args: args, paths: []string{"id"}})

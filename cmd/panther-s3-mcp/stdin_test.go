@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,7 +45,7 @@ func TestCancelFilter(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, len(s)+1, n)
 	}
-	in(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_s3_source"}}`)
+	in(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `"}}`)
 	in(`{"jsonrpc":"2.0","id":"a","method":"ping"}`)
 	in(`{"jsonrpc":"2.0","id":9,"method":"ping"}`)
 	in(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user"}}`)

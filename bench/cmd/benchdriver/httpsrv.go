@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // httpServer is the server binary running the streamable HTTP transport.
@@ -145,7 +147,7 @@ func (s *httpServer) getCall(sourceID string) func(int64) []byte {
 	if s.modern {
 		meta = `,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"benchdriver","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
 	}
-	tail := []byte(`,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"` + sourceID + `"}` + meta + `}}`)
+	tail := []byte(`,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + sourceID + `"}` + meta + `}}`)
 	return func(id int64) []byte {
 		b := make([]byte, 0, 40+len(tail))
 		b = append(b, `{"jsonrpc":"2.0","id":`...)
@@ -155,7 +157,7 @@ func (s *httpServer) getCall(sourceID string) func(int64) []byte {
 }
 
 func (s *httpServer) call(build func(int64) []byte) error {
-	resp, _, err := s.post(build(s.nextID.Add(1)), "tools/call", "get_s3_source")
+	resp, _, err := s.post(build(s.nextID.Add(1)), "tools/call", tools.GetS3SourceName)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // stdioServer is the server binary as a child speaking raw JSON-RPC lines over pipes.
@@ -130,7 +132,7 @@ func (s *stdioServer) toolsList() ([]byte, error) {
 
 // getCall returns a request builder for get_s3_source of id.
 func getCall(sourceID string) func(int64) []byte {
-	tail := []byte(`,"method":"tools/call","params":{"name":"get_s3_source","arguments":{"id":"` + sourceID + `"}}}` + "\n")
+	tail := []byte(`,"method":"tools/call","params":{"name":"` + tools.GetS3SourceName + `","arguments":{"id":"` + sourceID + `"}}}` + "\n")
 	return func(id int64) []byte {
 		b := make([]byte, 0, 40+len(tail))
 		b = append(b, `{"jsonrpc":"2.0","id":`...)
