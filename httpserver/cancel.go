@@ -43,7 +43,7 @@ func (c *cancels) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		msg := parseMessage(body)
+		msg := ParseMessage(body)
 		session := r.Header.Get(headerSessionID)
 		scoped := c.stateful && session != "" && !modernRequest(r.Header, body)
 		switch {
@@ -51,10 +51,10 @@ func (c *cancels) wrap(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		case msg.Method == string(mcp.MethodNotificationCancelled):
-			c.cancel(session, msg.cancelled)
-		case msg.isRequest() && scoped:
-			cw := &cancelWriter{ResponseWriter: w, id: msg.id}
-			key := session + "\x00" + msg.id
+			c.cancel(session, msg.Cancelled)
+		case msg.IsRequest() && scoped:
+			cw := &cancelWriter{ResponseWriter: w, id: msg.ID}
+			key := session + "\x00" + msg.ID
 			c.mu.Lock()
 			if _, dup := c.pending[key]; !dup {
 				c.pending[key] = cw
@@ -132,7 +132,7 @@ func (w *cancelWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if w.cancelled.Load() && bytes.HasPrefix(p, []byte("event:")) {
-		if m := parseEvent(p); m.isResponse() && m.id == w.id {
+		if m := parseEvent(p); m.isResponse() && m.ID == w.id {
 			return len(p), nil
 		}
 	}

@@ -8,18 +8,21 @@ import (
 // What the transport needs to know of a JSON-RPC message, read without copying its
 // params or result.
 
-// rpcMessage is a message's kind and ids.
-type rpcMessage struct {
+// Message is a JSON-RPC message's kind and ids, as the transports' cancellation
+// handling (here and over stdio) needs them.
+type Message struct {
 	Method    string
-	id        string // compact id, "" when absent or null
-	cancelled string // compact params.requestId of a notifications/cancelled
+	ID        string // compact id, "" when absent or null
+	Cancelled string // compact params.requestId of a notifications/cancelled
 }
 
-func (m rpcMessage) isRequest() bool  { return m.Method != "" && m.id != "" }
-func (m rpcMessage) isResponse() bool { return m.Method == "" && m.id != "" }
+// IsRequest reports whether m is a request (a method and an id).
+func (m Message) IsRequest() bool { return m.Method != "" && m.ID != "" }
 
-// parseMessage reads the first JSON value of b (as mcp-go does, trailing bytes ignored).
-func parseMessage(b []byte) rpcMessage {
+func (m Message) isResponse() bool { return m.Method == "" && m.ID != "" }
+
+// ParseMessage reads the first JSON value of b (as mcp-go does, trailing bytes ignored).
+func ParseMessage(b []byte) Message {
 	var raw struct {
 		ID     json.RawMessage `json:"id"`
 		Method string          `json:"method"`
@@ -28,26 +31,26 @@ func parseMessage(b []byte) rpcMessage {
 		} `json:"params"`
 	}
 	if json.NewDecoder(bytes.NewReader(b)).Decode(&raw) != nil {
-		return rpcMessage{}
+		return Message{}
 	}
-	m := rpcMessage{Method: raw.Method, id: CompactID(raw.ID)}
+	m := Message{Method: raw.Method, ID: CompactID(raw.ID)}
 	if m.Method == "notifications/cancelled" {
-		m.cancelled = CompactID(raw.Params.RequestID)
+		m.Cancelled = CompactID(raw.Params.RequestID)
 	}
 	return m
 }
 
 // parseEvent returns the id of the JSON-RPC response an SSE event ("event: message\ndata:
 // {…}\n\n") carries, as a message of kind response; anything else is an empty message.
-func parseEvent(ev []byte) rpcMessage {
+func parseEvent(ev []byte) Message {
 	i := bytes.Index(ev, []byte("data:"))
 	if i < 0 {
-		return rpcMessage{}
+		return Message{}
 	}
 	if id, ok := PeekResponseID(ev[i+len("data:"):]); ok {
-		return rpcMessage{id: id}
+		return Message{ID: id}
 	}
-	return rpcMessage{}
+	return Message{}
 }
 
 // PeekResponseID returns the id of a JSON-RPC response (a message with an id and a result

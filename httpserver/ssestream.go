@@ -55,16 +55,16 @@ type sseStream struct {
 // admit checks the backlog before a message is handled and records request ids and
 // cancellations. It reports false, and closes the session, when the backlog is full.
 func (st *sseStream) admit(body []byte) bool {
-	msg := parseMessage(body)
+	msg := ParseMessage(body)
 	st.mu.Lock()
 	full := st.failed || len(st.queue) >= st.hub.maxEvents || st.bytes >= st.hub.maxBytes
 	if !full {
 		switch {
-		case msg.isRequest() && len(st.inflight) < maxTracked:
-			st.inflight[msg.id] = false
-		case msg.Method == "notifications/cancelled" && msg.cancelled != "":
-			if _, ok := st.inflight[msg.cancelled]; ok {
-				st.inflight[msg.cancelled] = true
+		case msg.IsRequest() && len(st.inflight) < maxTracked:
+			st.inflight[msg.ID] = false
+		case msg.Method == "notifications/cancelled" && msg.Cancelled != "":
+			if _, ok := st.inflight[msg.Cancelled]; ok {
+				st.inflight[msg.Cancelled] = true
 			}
 		}
 	}
@@ -83,8 +83,8 @@ func (st *sseStream) enqueue(p []byte) {
 	msg := parseEvent(ev)
 	st.mu.Lock()
 	if msg.isResponse() {
-		cancelled, ok := st.inflight[msg.id]
-		delete(st.inflight, msg.id)
+		cancelled, ok := st.inflight[msg.ID]
+		delete(st.inflight, msg.ID)
 		if ok && cancelled {
 			st.mu.Unlock()
 			return

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"io"
 	"sync"
@@ -98,29 +97,21 @@ func newCancelFilter(out io.Writer) *cancelFilter {
 
 // observe records a request, or the cancellation of one, from an input line.
 func (f *cancelFilter) observe(line []byte) {
-	var m struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Params struct {
-			RequestID json.RawMessage `json:"requestId"`
-		} `json:"params"`
-	}
-	if json.Unmarshal(line, &m) != nil || m.Method == "" {
+	m := httpserver.ParseMessage(line)
+	if m.Method == "" {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if m.Method == "notifications/cancelled" {
-		if id := httpserver.CompactID(m.Params.RequestID); id != "" {
-			if _, ok := f.inflight[id]; ok {
-				f.inflight[id] = true
-			}
+	if m.Cancelled != "" {
+		if _, ok := f.inflight[m.Cancelled]; ok {
+			f.inflight[m.Cancelled] = true
 		}
 		return
 	}
-	if id := httpserver.CompactID(m.ID); id != "" && len(f.inflight) < maxTracked {
-		if _, dup := f.inflight[id]; !dup {
-			f.inflight[id] = false
+	if m.IsRequest() && len(f.inflight) < maxTracked {
+		if _, dup := f.inflight[m.ID]; !dup {
+			f.inflight[m.ID] = false
 		}
 	}
 }
