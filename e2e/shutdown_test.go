@@ -23,6 +23,33 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
+// httpBinary is the built binary serving HTTP on addr against p, until the test ends.
+type httpBinary struct {
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed once the process has exited; waitErr is then set
+	waitErr error
+	stderr  *testkit.SyncBuffer
+}
+
+// startHTTPBinary starts the binary with --transport http on addr and extra args, and
+// waits until it is ready.
+func startHTTPBinary(t *testing.T, p *testkit.Panther, addr string, args ...string) *httpBinary {
+	t.Helper()
+	b := &httpBinary{exited: make(chan struct{}), stderr: &testkit.SyncBuffer{}}
+	b.cmd = exec.CommandContext(t.Context(), binary, append([]string{"--transport", "http", "--addr", addr}, args...)...)
+	b.cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
+	b.cmd.Stderr = b.stderr
+	require.NoError(t, b.cmd.Start())
+	go func() { b.waitErr = b.cmd.Wait(); close(b.exited) }()
+	t.Cleanup(func() {
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	})
+	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }),
+		"the server became ready; stderr:\n%s", b.stderr.String())
+	return b
+}
+
 // TestSIGTERMOverHTTPLetsASlowCallFinish sends SIGTERM to the built binary serving HTTP
 // while a tool call waits on a slow Panther: the call still completes, and the process
 // exits 0.
@@ -32,20 +59,8 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 	src := seedSource(p, "slow source")
 	addr := freeAddr(t)
 
-	var stderr testkit.SyncBuffer
-	cmd := exec.CommandContext(t.Context(), binary, "--transport", "http", "--addr", addr, "--shutdown-timeout", "20s")
-	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }),
-		"the server became ready; stderr:\n%s", stderr.String())
+	srv := startHTTPBinary(t, p, addr, "--shutdown-timeout", "20s")
+	cmd, exited, stderr := srv.cmd, srv.exited, srv.stderr
 
 	tr, err := transport.NewStreamableHTTP("http://" + addr + "/mcp")
 	require.NoError(t, err)
@@ -89,7 +104,7 @@ func TestSIGTERMOverHTTPLetsASlowCallFinish(t *testing.T) {
 	}
 	select {
 	case <-exited:
-		assert.NoError(t, waitErr, "exit status 0; stderr:\n%s", stderr.String())
+		assert.NoError(t, srv.waitErr, "exit status 0; stderr:\n%s", stderr.String())
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not exit after SIGTERM")
 	}
@@ -115,20 +130,9 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 	const n = 300
 	p := testkit.StartPanther(t)
 	addr := freeAddr(t)
-	var stderr testkit.SyncBuffer
 	// One loopback address stands for many clients here: no per-address cap.
-	cmd := exec.CommandContext(t.Context(), binary, "--transport", "http", "--addr", addr, "--max-connections-per-ip", "0")
-	cmd.Env = testkit.HermeticEnv(testkit.PantherEnv(p, testkit.Token)...)
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	require.True(t, testkit.WaitFor(10*time.Second, func() bool { return ready(addr) }), "ready; stderr:\n%s", stderr.String())
+	srv := startHTTPBinary(t, p, addr, "--max-connections-per-ip", "0")
+	cmd, exited, stderr := srv.cmd, srv.exited, srv.stderr
 
 	conns := make([]net.Conn, n)
 	for i := range conns {
@@ -150,7 +154,7 @@ func TestSIGTERMWithManySlowConnections(t *testing.T) {
 		t.Fatalf("the server did not exit after SIGTERM; stderr:\n%s", stderr.String())
 	}
 	t.Logf("exited %s after SIGTERM", time.Since(start).Round(time.Millisecond))
-	assert.NoError(t, waitErr, "exit status 0; stderr:\n%s", stderr.String())
+	assert.NoError(t, srv.waitErr, "exit status 0; stderr:\n%s", stderr.String())
 	for _, c := range conns {
 		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		_, err := io.Copy(io.Discard, c)
