@@ -5,7 +5,8 @@
 //
 // It is built on VictoriaMetrics/metrics, which links no protobuf and does almost nothing
 // at package initialisation: the binary links this package in every mode, and the stdio
-// server, which never serves /metrics, must start fast.
+// server, which never serves /metrics, must start fast. (Just over 300 lines: every metric
+// and its middleware live together.)
 package metrics
 
 import (

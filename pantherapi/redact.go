@@ -1,5 +1,9 @@
 package pantherapi
 
+// This file is longer than most: it is one algorithm, removing every encoded form of a
+// secret (raw, JSON and percent escapes, HTML references, base64 at every alignment) before
+// any text from upstream is used.
+
 import (
 	"encoding/base64"
 	"strings"

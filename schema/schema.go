@@ -1,6 +1,9 @@
 // Package schema derives self-contained JSON Schemas from Go structs and validates tool
 // arguments against them, reporting every problem with its path, the rule broken and how
 // to fix it.
+//
+// This file is longer than most: the validator maps each kind of schema violation to a
+// problem an agent can act on, and those mappings belong together.
 package schema
 
 import (

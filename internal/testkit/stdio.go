@@ -1,5 +1,9 @@
 package testkit
 
+// This file is longer than most: the stdio harness (spawning the binary, recording its
+// output, checking every result against its output schema, shutting it down) is one piece
+// that every end-to-end suite shares.
+
 import (
 	"bufio"
 	"bytes"

@@ -1,5 +1,8 @@
 package fake
 
+// This file is longer than most: it is the fake's strict decoder, which names every wrong
+// field the way Panther's 400 answers do, and splitting it would scatter one set of rules.
+
 import (
 	"bytes"
 	"encoding/json"

@@ -1,5 +1,7 @@
 // Package fake is an in-memory Panther REST API for S3 log sources, faithful
-// to Panther's OpenAPI contract, for tests and local benchmarks.
+// to Panther's OpenAPI contract, for tests and local benchmarks. (This file, the
+// server's options, routing and request log, is longer than most because those share
+// one lock and one lifecycle.)
 //
 // It is deliberately strict: unknown fields, wrong JSON types and missing
 // required fields are rejected with 400 and a message naming the field. It
