@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// ReflectOutput returns a terse schema of v's type for a tool's output: its required
-// fields and the type of each top-level property (and of array items).
+// ReflectOutput returns a terse schema of v's type for a tool's output: the type of each
+// top-level property (and of array items), and no required list, so that the failure
+// shape {"error": …} is valid under it too.
 // Descriptions belong in input schemas, which the model writes; an output schema is read
 // by clients that validate results, and every byte of it costs context in tools/list.
 func ReflectOutput(v any) json.RawMessage {
@@ -26,8 +27,8 @@ func ReflectOutput(v any) json.RawMessage {
 	return b
 }
 
-// terse keeps type and enum everywhere, required at the top, and properties and items
-// down to the top-level properties' own level.
+// terse keeps type and enum everywhere, and properties and items down to the top-level
+// properties' own level.
 func terse(node any, depth int) any {
 	m, ok := node.(map[string]any)
 	if !ok {
@@ -39,9 +40,8 @@ func terse(node any, depth int) any {
 		case "type", "enum":
 			out[k] = v
 		case "required":
-			if r, ok := v.([]any); ok && len(r) > 0 && depth == 0 {
-				out[k] = v
-			}
+			// Never kept: a failed call's structured content is {"error": …}, which the
+			// same schema must accept (clients validate error results too).
 		case "properties":
 			if depth > 0 {
 				continue

@@ -28,7 +28,7 @@ func lookup(key string) (string, bool) {
 	case "lean/dd418145a34541941d504e8cf2556cdd":
 		return "{\"additionalProperties\":false,\"properties\":{\"awsAccountId\":{\"description\":\"Bucket owner.\",\"pattern\":\"^[0-9]{12}$\",\"type\":\"string\"},\"format\":{\"description\":\"Default cloudformation.\",\"enum\":[\"cloudformation\",\"terraform\",\"cli\"],\"type\":\"string\"},\"id\":{\"description\":\"Existing source, or give s3Bucket+awsAccountId.\",\"maxLength\":128,\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]*$\",\"type\":\"string\"},\"kmsKey\":{\"description\":\"If SSE-KMS.\",\"maxLength\":2048,\"type\":\"string\"},\"logTypes\":{\"description\":\"For createArguments.\",\"items\":{\"type\":\"string\"},\"maxItems\":100,\"type\":\"array\"},\"managedBucketNotifications\":{\"description\":\"As in create.\",\"type\":\"boolean\"},\"pantherAccountId\":{\"description\":\"Panther's AWS account.\",\"pattern\":\"^[0-9]{12}$\",\"type\":\"string\"},\"prefixes\":{\"description\":\"None = all.\",\"items\":{\"type\":\"string\"},\"maxItems\":100,\"type\":\"array\"},\"region\":{\"description\":\"Default us-east-1.\",\"maxLength\":32,\"type\":\"string\"},\"roleName\":{\"description\":\"Role to create.\",\"maxLength\":64,\"type\":\"string\"},\"s3Bucket\":{\"description\":\"Bucket.\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$\",\"type\":\"string\"}},\"type\":\"object\"}", true
 	case "output/086792bc90298054ec091add79dcf1b3":
-		return "{\"properties\":{\"alarm\":{\"type\":\"object\"},\"id\":{\"type\":\"string\"},\"removed\":{\"type\":\"boolean\"}},\"required\":[\"id\"],\"type\":\"object\"}", true
+		return "{\"properties\":{\"alarm\":{\"type\":\"object\"},\"id\":{\"type\":\"string\"},\"removed\":{\"type\":\"boolean\"}},\"type\":\"object\"}", true
 	case "output/18a1002940a8066ef8050536937282f7":
 		return "{\"properties\":{\"changedFields\":{\"type\":\"array\"},\"dryRun\":{\"type\":\"boolean\"},\"mappingChanges\":{\"type\":\"array\"},\"previous\":{\"type\":\"object\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/36bb541850527edc85e794cc1c06c89a":
@@ -38,11 +38,11 @@ func lookup(key string) (string, bool) {
 	case "output/8deee9801e9b6a068fa7e34304c62f74":
 		return "{\"properties\":{\"sources\":{\"type\":\"array\"},\"total\":{\"type\":\"integer\"},\"truncated\":{\"type\":\"boolean\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/96ad8415506ffe9baee01e6dd8b8b306":
-		return "{\"properties\":{\"diagnosis\":{\"enum\":[\"healthy\",\"no_data_yet\",\"stalled\",\"unhealthy\",\"unknown\"],\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"nextSteps\":{\"type\":\"array\"},\"noDataAlarm\":{\"type\":\"object\"},\"panther\":{\"type\":\"object\"},\"volume\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"required\":[\"id\",\"diagnosis\"],\"type\":\"object\"}", true
+		return "{\"properties\":{\"diagnosis\":{\"enum\":[\"healthy\",\"no_data_yet\",\"stalled\",\"unhealthy\",\"unknown\"],\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"nextSteps\":{\"type\":\"array\"},\"noDataAlarm\":{\"type\":\"object\"},\"panther\":{\"type\":\"object\"},\"volume\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/9c9a15ceaf2d798c04f594f631f3ff52":
 		return "{\"properties\":{\"deleted\":{\"type\":\"boolean\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/ad9808517c222b7cc019f58e762e80fb":
-		return "{\"properties\":{\"changedFields\":{\"type\":\"array\"},\"dryRun\":{\"type\":\"boolean\"},\"fromId\":{\"type\":\"string\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"required\":[\"fromId\"],\"type\":\"object\"}", true
+		return "{\"properties\":{\"changedFields\":{\"type\":\"array\"},\"dryRun\":{\"type\":\"boolean\"},\"fromId\":{\"type\":\"string\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/cb9cc95b7bdbe8c0e9f7b3b8c07e382c":
 		return "{\"properties\":{\"alreadyExisted\":{\"type\":\"boolean\"},\"noDataAlarm\":{\"type\":\"object\"},\"source\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}},\"type\":\"object\"}", true
 	case "output/cd0f079764fb37c97918c1ddcba66dca":
