@@ -31,6 +31,8 @@ func suggestFixes(raw []byte, problems []schema.Problem) {
 		}
 		if fixed := correct(fieldName(p.Path), s, args); fixed != "" && fixed != s {
 			problems[i].Fix = fmt.Sprintf("use %q", fixed)
+		} else if fixed := enumCase(p, s); fixed != "" {
+			problems[i].Fix = fmt.Sprintf("use %q", fixed)
 		}
 	}
 }
@@ -67,6 +69,21 @@ func correct(field, s string, args map[string]any) string {
 		name := strings.TrimPrefix(s, "role/")
 		if rules.ValidAccountID(account) && rules.Compile().RoleName.MatchString(name) {
 			return "arn:aws:iam::" + account + ":role/" + name
+		}
+	}
+	return ""
+}
+
+// enumCase returns the allowed value that s spells in another case, for an enum problem
+// (whose fix lists the allowed values), or "".
+func enumCase(p schema.Problem, s string) string {
+	allowed, ok := strings.CutPrefix(p.Fix, "use one of: ")
+	if p.Rule != "enum" || !ok {
+		return ""
+	}
+	for _, v := range strings.Split(allowed, ", ") {
+		if strings.EqualFold(v, strings.TrimSpace(s)) {
+			return v
 		}
 	}
 	return ""

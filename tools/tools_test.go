@@ -235,6 +235,14 @@ func TestDeleteWithoutAWayToAskIsRefused(t *testing.T) {
 	assert.Zero(t, b.deletes, "nothing was deleted")
 }
 
+func TestEnumInTheWrongCaseGetsTheRightOne(t *testing.T) {
+	res, sc := run(t, getS3SourceAWSSetup(), newStub(), map[string]any{"s3Bucket": "b-1", "awsAccountId": "123456789012", "format": "Terraform"})
+	require.True(t, res.IsError)
+	problems := sc["error"].(map[string]any)["problems"].([]any)
+	require.Len(t, problems, 1, text(res))
+	assert.Equal(t, `use "terraform"`, problems[0].(map[string]any)["fix"])
+}
+
 func TestAlmostRightInputsGetTheExactFix(t *testing.T) {
 	tests := []struct {
 		name, field string
