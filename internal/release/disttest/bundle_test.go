@@ -1,11 +1,9 @@
 package disttest
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,21 +24,8 @@ func TestBundles(t *testing.T) {
 	dir, version := dist(t)
 	for _, tg := range release.BundleTargets() {
 		t.Run(tg.Slug(), func(t *testing.T) {
-			zr, err := zip.OpenReader(filepath.Join(dir, release.BundleName(version, tg)))
-			require.NoError(t, err)
-			defer zr.Close()
-			files := map[string][]byte{}
-			for _, f := range zr.File {
-				if f.Mode().IsDir() {
-					continue
-				}
-				rc, err := f.Open()
-				require.NoError(t, err)
-				b, err := io.ReadAll(rc)
-				require.NoError(t, err)
-				require.NoError(t, rc.Close())
-				files[f.Name] = b
-			}
+			// A bundle is a zip archive.
+			files := readArchive(t, filepath.Join(dir, release.BundleName(version, tg)))
 			var m struct {
 				Name          string   `json:"name"`
 				Version       string   `json:"version"`

@@ -160,11 +160,11 @@ func TestArchives(t *testing.T) {
 	}
 }
 
-// readArchive returns the regular files of a .tar.gz or .zip by path.
+// readArchive returns the regular files of a .tar.gz, or of a .zip or .mcpb bundle, by path.
 func readArchive(t *testing.T, path string) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
-	if strings.HasSuffix(path, ".zip") {
+	if strings.HasSuffix(path, ".zip") || strings.HasSuffix(path, ".mcpb") {
 		zr, err := zip.OpenReader(path)
 		require.NoError(t, err)
 		defer zr.Close()
