@@ -61,15 +61,6 @@ func WithFailureTTL(d time.Duration) Option {
 	}
 }
 
-// WithFetchTimeout bounds one read of the catalogue.
-func WithFetchTimeout(d time.Duration) Option {
-	return func(c *Catalog) {
-		if d > 0 {
-			c.fetchTimeout = d
-		}
-	}
-}
-
 // WithClock sets the clock that decides when entries expire (default time.Now).
 func WithClock(now func() time.Time) Option {
 	return func(c *Catalog) {

@@ -23,11 +23,6 @@ const (
 	StreamCloudWatchLogs LogStreamType = "CloudWatchLogs"
 )
 
-// LogStreamTypes lists every supported LogStreamType, in the contract's order.
-func LogStreamTypes() []LogStreamType {
-	return []LogStreamType{StreamAuto, StreamJSON, StreamJSONArray, StreamLines, StreamXML, StreamCloudWatchLogs}
-}
-
 // S3LogStreamTypeOptions are options that apply to a single stream type each.
 type S3LogStreamTypeOptions struct {
 	JSONArrayEnvelopeField string `json:"jsonArrayEnvelopeField,omitempty" jsonschema_description:"Only with logStreamType JsonArray: the path of the JSON array field to take records from (e.g. Records). Omit when the input is already a top-level array."`

@@ -101,11 +101,6 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithLogTypes replaces the default log-type catalogue (DefaultLogTypes).
-func WithLogTypes(types ...LogType) Option {
-	return func(s *Server) { s.logTypes = append([]LogType(nil), types...) }
-}
-
 // Server is the fake Panther API. It is safe for concurrent use.
 type Server struct {
 	logger     *slog.Logger
