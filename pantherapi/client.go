@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/panther-s3-mcp/panther-s3-mcp/rules"
 )
 
 // Defaults for Config fields left zero.
@@ -23,8 +25,8 @@ const (
 	DefaultMaxRetryAfter  = 20 * time.Second
 	// MaxBodyBytes is the largest response body read; a larger one is an error.
 	MaxBodyBytes = 1 << 20
-	// MaxIDLength is the longest source id accepted.
-	MaxIDLength = 256
+	// MaxIDLength is the longest source id accepted: the tools' own limit.
+	MaxIDLength = rules.MaxSourceIDLength
 )
 
 // Observer is told about every HTTP attempt: method, path template, status (0 when no

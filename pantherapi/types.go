@@ -182,6 +182,14 @@ func (s S3Source) Modification() ModifyS3Source {
 	}
 }
 
+// Apply sets the changeable fields of s from m, as Panther's full-replacement PUT of m
+// would.
+func (s *S3Source) Apply(m ModifyS3Source) {
+	s.IntegrationLabel, s.KMSKey, s.LogProcessingRole = m.IntegrationLabel, m.KMSKey, m.LogProcessingRole
+	s.LogStreamType, s.LogStreamTypeOptions = m.LogStreamType, m.LogStreamTypeOptions
+	s.ManagedBucketNotifications, s.S3PrefixLogTypes = m.ManagedBucketNotifications, m.S3PrefixLogTypes
+}
+
 // Creation returns the create body that would recreate the source (without its id).
 func (s S3Source) Creation() CreateS3Source {
 	m := s.Modification()

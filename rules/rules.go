@@ -29,6 +29,9 @@ const (
 	RoleNamePattern = `^[A-Za-z0-9+=,.@_-]{1,64}$`
 	// KMSKeyPattern is a KMS key ARN (not an alias: IAM grants and Panther need the key).
 	KMSKeyPattern = `^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`
+	// KMSKeyOrAliasPattern is what the tools' schemas admit as a KMS key: a key or an
+	// alias ARN, so that an alias reaches the check that refuses it with the exact fix.
+	KMSKeyOrAliasPattern = `^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$`
 	// KMSAliasPattern is a KMS alias ARN, refused with a hint to use the key's ARN.
 	KMSAliasPattern = `^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:alias/[A-Za-z0-9/_-]+$`
 	// LabelPattern is an integrationLabel, per Panther's Terraform provider.

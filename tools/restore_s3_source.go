@@ -112,7 +112,7 @@ func (c *Call) revert(ctx context.Context, entry journal.Entry, before pantherap
 	restoreFields(&next, before.Modification(), entry.ChangedFields)
 	res.ChangedFields = changedFields(cur.Modification(), next)
 	proposed := cur.Clone()
-	applyModification(&proposed, next)
+	proposed.Apply(next)
 	if a.DryRun || len(res.ChangedFields) == 0 {
 		res.Source, res.DryRun = &proposed, a.DryRun
 		return res, nil
@@ -163,13 +163,6 @@ func restoreFields(m *pantherapi.ModifyS3Source, from pantherapi.ModifyS3Source,
 	if has("s3PrefixLogTypes") {
 		m.S3PrefixLogTypes = from.S3PrefixLogTypes
 	}
-}
-
-// applyModification sets the changeable fields of s from m.
-func applyModification(s *pantherapi.S3Source, m pantherapi.ModifyS3Source) {
-	s.IntegrationLabel, s.KMSKey, s.LogProcessingRole = m.IntegrationLabel, m.KMSKey, m.LogProcessingRole
-	s.LogStreamType, s.LogStreamTypeOptions = m.LogStreamType, m.LogStreamTypeOptions
-	s.ManagedBucketNotifications, s.S3PrefixLogTypes = m.ManagedBucketNotifications, m.S3PrefixLogTypes
 }
 
 // Summary says what was restored, or would be.

@@ -78,13 +78,7 @@ func updateS3Source() Spec[UpdateArgs, UpdateResult] {
 				return UpdateResult{}, failure.InvalidArguments(UpdateS3SourceName, problems)
 			}
 			proposed := cur.Clone()
-			proposed.IntegrationLabel = next.IntegrationLabel
-			proposed.KMSKey = next.KMSKey
-			proposed.LogProcessingRole = next.LogProcessingRole
-			proposed.LogStreamType = next.LogStreamType
-			proposed.LogStreamTypeOptions = next.LogStreamTypeOptions
-			proposed.ManagedBucketNotifications = next.ManagedBucketNotifications
-			proposed.S3PrefixLogTypes = next.S3PrefixLogTypes
+			proposed.Apply(next)
 			res := UpdateResult{
 				Previous: &cur, ChangedFields: changedFields(cur.Modification(), next),
 				MappingChanges: mappingChanges(cur.S3PrefixLogTypes, next.S3PrefixLogTypes), Warnings: warnings,
