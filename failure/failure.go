@@ -27,6 +27,9 @@ const (
 	CodeBusy                    = "busy"
 	CodeUnavailable             = "unavailable"
 	CodeService                 = "service"
+	CodeNotFound                = "not_found"
+	CodeJournalDisabled         = "journal_disabled"
+	CodeJournalUnavailable      = "journal_unavailable"
 )
 
 // Error is a failure as an agent sees it. It is an error, so tool code can return it.
@@ -115,7 +118,7 @@ func RPC(e *Error) error {
 	switch e.Code {
 	case CodeInvalidArguments:
 		return fmt.Errorf("%w: %w", mcp.ErrInvalidParams, e)
-	case "not_found":
+	case CodeNotFound:
 		return fmt.Errorf("%w: %w", mcp.ErrResourceNotFound, e)
 	}
 	return fmt.Errorf("%s: %w", e.Code, e)

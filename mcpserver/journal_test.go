@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/internal/testkit"
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
@@ -160,7 +161,7 @@ func TestChangesAreRefusedWhenTheJournalFails(t *testing.T) {
 
 	c := testkit.Connect(t, testkit.NewServer(t, p, testkit.Token, journaled(store, false)), "2025-11-25")
 	e := testkit.ErrorOf(t, testkit.Call(t, c, tools.CreateS3SourceName, testkit.ValidCreate("unjournaled")))
-	assert.Equal(t, tools.CodeJournalUnavailable, e["code"])
+	assert.Equal(t, failure.CodeJournalUnavailable, e["code"])
 	assert.Contains(t, e["message"], "nothing was sent to Panther")
 	assert.Empty(t, p.Sources())
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
 	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
+	"github.com/panther-s3-mcp/panther-s3-mcp/tools"
 )
 
 // ChangesURI is the resource with the latest entries of the change journal.
@@ -31,11 +32,11 @@ func Changes(store journal.Store) server.ServerResource {
 		),
 		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 			if store == nil {
-				return nil, failure.RPC(failure.New("journal_disabled", "the change journal is off on this server", "start the server without --journal=off"))
+				return nil, failure.RPC(tools.JournalOff())
 			}
 			page, err := store.List(ctx, journal.Filter{Limit: changesShown})
 			if err != nil {
-				return nil, failure.RPC(failure.New("journal_unavailable", "reading the change journal failed: "+err.Error(), "try again later").Wrap(err))
+				return nil, failure.RPC(tools.JournalFailure(err))
 			}
 			if page.Entries == nil {
 				page.Entries = []journal.Entry{}

@@ -13,10 +13,6 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
-// CodeJournalUnavailable is the failure of a change refused because it could not be
-// journaled.
-const CodeJournalUnavailable = "journal_unavailable"
-
 // change is one change to Panther as the journal records it.
 type change struct {
 	op            journal.Operation
@@ -54,7 +50,7 @@ func (c *Call) record(ctx context.Context, tool string, ch change, send func() (
 	if err != nil {
 		c.log().Error("journal: the intent of a change could not be written", "tool", tool, "error", err)
 		if !c.JournalOptional {
-			return "", nil, failure.New(CodeJournalUnavailable,
+			return "", nil, failure.New(failure.CodeJournalUnavailable,
 				"the change journal cannot be written ("+err.Error()+"); nothing was sent to Panther",
 				"fix the journal's storage (disk space, permissions, database), or have the operator start the server with --journal-required=false").Wrap(err)
 		}

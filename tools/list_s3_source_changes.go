@@ -43,7 +43,7 @@ func listS3SourceChanges() Spec[ChangesArgs, ChangesResult] {
 		Check:       (*ChangesArgs).check,
 		Run: func(ctx context.Context, c *Call, a ChangesArgs) (ChangesResult, error) {
 			if c.Journal == nil {
-				return ChangesResult{}, journalOff()
+				return ChangesResult{}, JournalOff()
 			}
 			f := journal.Filter{SourceID: a.SourceID, Tool: a.Tool, Outcome: journal.Outcome(a.Outcome), Limit: a.Limit, Cursor: a.Cursor}
 			if f.Limit == 0 {
@@ -53,7 +53,7 @@ func listS3SourceChanges() Spec[ChangesArgs, ChangesResult] {
 			f.Until, _ = parseOptionalTime(a.Until)
 			page, err := c.Journal.List(ctx, f)
 			if err != nil {
-				return ChangesResult{}, journalFailure(err)
+				return ChangesResult{}, JournalFailure(err)
 			}
 			if page.Entries == nil {
 				page.Entries = []journal.Entry{}
@@ -80,21 +80,22 @@ func parseOptionalTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339, s)
 }
 
-// journalOff is the failure of a journal tool when the journal is disabled.
-func journalOff() error {
-	return failure.New("journal_disabled", "the change journal is off on this server",
+// JournalOff is the failure of reading or restoring from the journal when it is
+// disabled; the journal tools and the changes resource share it.
+func JournalOff() *failure.Error {
+	return failure.New(failure.CodeJournalDisabled, "the change journal is off on this server",
 		"have the operator start the server without --journal=off")
 }
 
-// journalFailure maps a journal error to the failure an agent sees.
-func journalFailure(err error) error {
+// JournalFailure maps a journal error to the failure an agent sees.
+func JournalFailure(err error) *failure.Error {
 	switch {
 	case errors.Is(err, journal.ErrNotFound):
-		return failure.New("not_found", "no journal entry with that id", "find the id with "+ListS3SourceChangesName).Wrap(err)
+		return failure.New(failure.CodeNotFound, "no journal entry with that id", "find the id with "+ListS3SourceChangesName).Wrap(err)
 	case errors.Is(err, journal.ErrInvalid):
 		return failure.New(failure.CodeInvalidArguments, err.Error(), "fix the filter or cursor and call again").Wrap(err)
 	}
-	return failure.New(CodeJournalUnavailable, "the change journal cannot be read: "+err.Error(), "try again later").Retry().Wrap(err)
+	return failure.New(failure.CodeJournalUnavailable, "the change journal cannot be read: "+err.Error(), "try again later").Retry().Wrap(err)
 }
 
 // Summary says how many entries came back.

@@ -38,13 +38,14 @@ func (c *Call) checkLogTypes(ctx context.Context, tool, path string, mappings []
 	for i, m := range mappings {
 		for j, lt := range m.LogTypes {
 			p := schema.Problem{Path: fmt.Sprintf("%s[%d].logTypes[%d]", path, i, j)}
+			unknown := slices.IndexFunc(res.Unknown, func(u logtypes.Unknown) bool { return u.Name == lt })
 			switch {
 			case slices.Contains(res.Archived, lt):
 				p.Rule, p.Message = "archivedLogType", fmt.Sprintf("%s is archived in Panther: a source cannot send new data to it", lt)
 				p.Fix = "use a current log type (" + ListLogTypesName + " lists them), or restore the schema in Panther"
-			case unknownIndex(res.Unknown, lt) >= 0:
+			case unknown >= 0:
 				p.Rule, p.Message = "knownLogType", fmt.Sprintf("Panther has no log type %s", lt)
-				if s := res.Unknown[unknownIndex(res.Unknown, lt)].Suggestions; len(s) > 0 {
+				if s := res.Unknown[unknown].Suggestions; len(s) > 0 {
 					p.Fix = "did you mean " + strings.Join(s, " or ") + "?"
 				} else {
 					p.Fix = "find the name with " + ListLogTypesName
@@ -59,8 +60,4 @@ func (c *Call) checkLogTypes(ctx context.Context, tool, path string, mappings []
 		return nil, failure.InvalidArguments(tool, problems)
 	}
 	return nil, nil
-}
-
-func unknownIndex(list []logtypes.Unknown, name string) int {
-	return slices.IndexFunc(list, func(u logtypes.Unknown) bool { return u.Name == name })
 }

@@ -43,11 +43,11 @@ func restoreS3Source() Spec[RestoreArgs, RestoreResult] {
 		Destructive: true,
 		Run: func(ctx context.Context, c *Call, a RestoreArgs) (RestoreResult, error) {
 			if c.Journal == nil {
-				return RestoreResult{}, journalOff()
+				return RestoreResult{}, JournalOff()
 			}
 			entry, err := c.Journal.Get(ctx, a.EntryID)
 			if err != nil {
-				return RestoreResult{}, journalFailure(err)
+				return RestoreResult{}, JournalFailure(err)
 			}
 			var before pantherapi.S3Source
 			if len(entry.Before) == 0 || json.Unmarshal(entry.Before, &before) != nil || before.IntegrationID == "" ||
