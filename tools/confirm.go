@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 )
 
 // ConfirmationMode is how a destructive call is confirmed by the client's user.
@@ -99,12 +100,15 @@ func (c *Confirmer) mac(payload, action, subject, binding string) []byte {
 	return h.Sum(nil)
 }
 
-// callerBinding names the caller of ctx: its MCP session when it has one.
+// callerBinding names the caller of ctx: its MCP session when it has one, and the
+// credentials it called with (hashes, as the journal records them), so a state issued to
+// one caller is worth nothing to another.
 func callerBinding(ctx context.Context) string {
+	b := "caller:" + journal.CallerFrom(ctx)
 	if s := server.ClientSessionFromContext(ctx); s != nil {
-		return "session:" + s.SessionID()
+		b += "|session:" + s.SessionID()
 	}
-	return ""
+	return b
 }
 
 // elicitation is what the client and transport of a call allow.

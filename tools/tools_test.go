@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/panther-s3-mcp/panther-s3-mcp/failure"
+	"github.com/panther-s3-mcp/panther-s3-mcp/journal"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
 )
 
@@ -269,4 +271,19 @@ func TestAlmostRightInputsGetTheExactFix(t *testing.T) {
 			assert.Zero(t, b.creates)
 		})
 	}
+}
+
+// TestConfirmationStateIsBoundToTheCaller checks that a state issued to one caller does
+// not confirm the same action for another.
+func TestConfirmationStateIsBoundToTheCaller(t *testing.T) {
+	c := NewConfirmer()
+	alice := journal.WithCaller(context.Background(), "bearer:alice")
+	bob := journal.WithCaller(context.Background(), "bearer:bob")
+	state := c.issue(alice, "delete", "id-1")
+	assert.True(t, c.valid(alice, state, "delete", "id-1"))
+	assert.False(t, c.valid(bob, state, "delete", "id-1"), "another caller")
+	assert.False(t, c.valid(alice, state, "delete", "id-2"), "another source")
+	assert.False(t, c.valid(alice, state, "restore", "id-1"), "another action")
+	c.now = func() time.Time { return time.Now().Add(confirmationTTL + time.Minute) }
+	assert.False(t, c.valid(alice, state, "delete", "id-1"), "expired")
 }
