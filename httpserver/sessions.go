@@ -29,8 +29,9 @@ const (
 
 const headerSessionID = "Mcp-Session-Id"
 
-// owner is a hash of the credentials a request presented: its Authorization header and
-// its X-Panther-API-Token. Neither is kept.
+// owner is a hash of the credentials a request presented (its bearer token and its
+// X-Panther-API-Token), derived from the same caller identity the journal records.
+// Neither credential is kept.
 type owner [sha256.Size]byte
 
 type ownerKey struct{}
@@ -38,14 +39,9 @@ type ownerKey struct{}
 // identify records the request's owner before the bearer check removes the header.
 func identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := sha256.New()
-		h.Write([]byte("authorization\x00" + r.Header.Get("Authorization") + "\x00panther\x00" +
-			strings.TrimSpace(r.Header.Get(HeaderPantherToken))))
-		var o owner
-		h.Sum(o[:0])
-		ctx := context.WithValue(r.Context(), ownerKey{}, o)
-		// The change journal names the caller by hashes of the same credentials.
-		ctx = journal.WithCaller(ctx, callerOf(r))
+		caller := callerOf(r)
+		ctx := context.WithValue(r.Context(), ownerKey{}, owner(sha256.Sum256([]byte(caller))))
+		ctx = journal.WithCaller(ctx, caller)
 		if token := strings.TrimSpace(r.Header.Get(HeaderPantherToken)); token != "" {
 			ctx = journal.WithSecrets(ctx, token)
 		}
