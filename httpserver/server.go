@@ -22,6 +22,7 @@ import (
 	"github.com/panther-s3-mcp/panther-s3-mcp/mcpserver"
 	"github.com/panther-s3-mcp/panther-s3-mcp/metrics"
 	"github.com/panther-s3-mcp/panther-s3-mcp/pantherapi"
+	"github.com/panther-s3-mcp/panther-s3-mcp/rpcerr"
 )
 
 // Server is the HTTP front of an MCP server. It is an http.Handler; Serve and Shutdown
@@ -104,8 +105,10 @@ func New(srv *mcpserver.Server, opts Options, log *slog.Logger) (*Server, error)
 		mcpHandler = sessions.guard(mcpHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, mcpHandler)))
-	mux.Handle(PathSSE, protect(hub.wrapStream(s.sse.SSEHandler())))
+	// Prompt and resource failures get their JSON-RPC codes on the way out (rpcerr), in
+	// JSON answers and event streams alike.
+	mux.Handle(PathMCP, protect(limitBody(opts.MaxBodyBytes, rpcerr.Handler(mcpHandler))))
+	mux.Handle(PathSSE, protect(hub.wrapStream(rpcerr.Handler(s.sse.SSEHandler()))))
 	mux.Handle(PathMessage, protect(limitBody(opts.MaxBodyBytes, hub.wrapMessage(s.sse.MessageHandler()))))
 	// The operational endpoints need no credentials, but get the same Host check: a page
 	// in a browser must not read them through DNS rebinding.
