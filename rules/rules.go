@@ -44,9 +44,6 @@ const (
 const (
 	MaxSourceIDLength = 128
 	MaxLabelLength    = 32
-	MinBucketLength   = 3
-	MaxBucketLength   = 255
-	MaxDNSBucketLen   = 63
 	MaxARNLength      = 2048
 	MaxPrefixLength   = 1024
 	MaxMappings       = 100

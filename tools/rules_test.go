@@ -25,7 +25,8 @@ func TestSchemaTagsAgreeWithRules(t *testing.T) {
 		"kmsKey":            "^$|" + rules.KMSKeyOrAliasPattern,
 		"logTypes[]":        rules.LogTypePattern,
 	}
-	maxLengths := map[string]float64{"id": rules.MaxSourceIDLength, "integrationLabel": rules.MaxLabelLength}
+	maxLengths := map[string]float64{"id": rules.MaxSourceIDLength, "integrationLabel": rules.MaxLabelLength,
+		"jsonArrayEnvelopeField": rules.MaxOptionLength, "xmlRootElement": rules.MaxOptionLength, "prefix": rules.MaxPrefixLength}
 	// Fields that leave the check to code: the AWS set-up validates its key and log types
 	// with awssetup, which uses the same rules.
 	noPattern := map[string]bool{GetS3SourceAWSSetupName + ".kmsKey": true, GetS3SourceAWSSetupName + ".logTypes[]": true}
