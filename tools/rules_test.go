@@ -25,7 +25,7 @@ func TestSchemaTagsAgreeWithRules(t *testing.T) {
 		"kmsKey":            "^$|" + rules.KMSKeyOrAliasPattern,
 		"logTypes[]":        rules.LogTypePattern,
 	}
-	maxLengths := map[string]float64{"id": rules.MaxSourceIDLength, "integrationLabel": rules.MaxLabelLength,
+	maxLengths := map[string]int{"id": rules.MaxSourceIDLength, "integrationLabel": rules.MaxLabelLength,
 		"jsonArrayEnvelopeField": rules.MaxOptionLength, "xmlRootElement": rules.MaxOptionLength, "prefix": rules.MaxPrefixLength}
 	// Fields that leave the check to code: the AWS set-up validates its key and log types
 	// with awssetup, which uses the same rules.
@@ -55,7 +55,7 @@ func TestSchemaTagsAgreeWithRules(t *testing.T) {
 					walk(path+name+"[].", items)
 				}
 				if limit, ok := maxLengths[name]; ok {
-					assert.Equal(t, limit, prop["maxLength"], "%s: maxLength", where)
+					assert.EqualValues(t, limit, prop["maxLength"], "%s: maxLength", where)
 				}
 				walk(path+name+".", prop)
 			}
